@@ -261,3 +261,39 @@ class DoctorReport:
     search_index_rows: int
     size_bytes: int
     problems: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DateInput:
+    kind: str  # models.enums.DateKind value
+    month: int
+    day: int
+    year: int | None = None
+    label: str | None = None
+
+
+@dataclass
+class ClientInput:
+    """What a create or edit form hands to the service. Strings are as typed."""
+
+    given_name: str
+    family_name: str
+    home_store_id: uuid.UUID | None = None
+    preferred_name: str | None = None
+    title: str | None = None
+    language: str = "en"
+    tier: str = "client"
+    primary_owner_id: uuid.UUID | None = None
+    secondary_owner_id: uuid.UUID | None = None
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    address_line1: str | None = None
+    address_line2: str | None = None
+    city: str | None = None
+    postal_code: str | None = None
+    region: str | None = None
+    country: str | None = None
+    tags: list[str] = field(default_factory=list)
+    sizes: dict[str, str] = field(default_factory=dict)
+    preferences: dict[str, list[str]] = field(default_factory=dict)
+    important_dates: list[DateInput] = field(default_factory=list)

@@ -84,7 +84,7 @@ def refresh_clients(conn: Connection, client_ids: Iterable[uuid.UUID]) -> None:
     run("DELETE FROM temp._touched")
     for chunk in _chunks(raw):
         run(
-            "INSERT OR IGNORE INTO temp._touched(id) VALUES " + ",".join("(?)" * len(chunk)),
+            "INSERT OR IGNORE INTO temp._touched(id) VALUES " + ",".join(["(?)"] * len(chunk)),
             tuple(chunk),
         )
     run(

@@ -1,0 +1,328 @@
+"""Assembling a client's full profile: a handful of indexed queries, newest first, bounded."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from app.clients import display_name
+from app.consent import derive_consent
+from app.validation import format_phone
+from models import (
+    Appointment,
+    Associate,
+    Client,
+    ClientStats,
+    ClosetItem,
+    ConsentEvent,
+    Interaction,
+    Note,
+    Product,
+    ProductImage,
+    Purchase,
+    PurchaseLine,
+    StockLevel,
+    Store,
+    Task,
+    WishListItem,
+)
+from models.dates import next_occurrence
+from models.dto import (
+    AppointmentView,
+    ClientProfile,
+    ClosetView,
+    ConsentEventView,
+    ImportantDateView,
+    InteractionView,
+    Money,
+    NoteView,
+    ProductView,
+    PurchaseLineView,
+    PurchaseView,
+    TaskView,
+    WishView,
+)
+from models.enums import Recurrence, TaskStatus, WishStatus
+
+# The profile shows the most recent of each kind; the timeline pages further on demand.
+RECENT = 50
+
+
+def _val(value: object) -> str:
+    return str(getattr(value, "value", value))
+
+
+def product_view(p: Product, image: str | None) -> ProductView:
+    return ProductView(
+        id=p.id,
+        sku=p.sku,
+        brand=p.brand,
+        category=p.category,
+        name=p.name,
+        price=Money(p.price_minor, p.currency),
+        colour=p.colour,
+        stock_flag=_val(p.stock_flag),
+        image=image,
+    )
+
+
+def first_images(session: Session, product_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not product_ids:
+        return {}
+    rows = session.execute(
+        select(ProductImage.product_id, ProductImage.path).where(
+            ProductImage.product_id.in_(product_ids), ProductImage.position == 0
+        )
+    )
+    return {pid: path for pid, path in rows}
+
+
+def build_profile(session: Session, client: Client, now: datetime) -> ClientProfile:
+    cid = client.id
+    names = _associate_names(session, client)
+    store = session.get(Store, client.home_store_id)
+    assert store is not None
+    stats = session.get(ClientStats, cid)
+    today = now.date()
+
+    live = lambda rows: [r for r in rows if r.deleted_at is None]  # noqa: E731
+    dates = []
+    for d in live(client.important_dates):
+        next_on: date | None
+        if _val(d.recurrence) == Recurrence.YEARLY.value:
+            next_on = next_occurrence(d.month, d.day, today)
+        elif d.year is not None:
+            next_on = date(d.year, d.month, d.day)
+        else:
+            next_on = None
+        dates.append(
+            ImportantDateView(d.id, _val(d.kind), d.label, d.month, d.day, d.year, next_on)
+        )
+    dates.sort(key=lambda v: (v.next_on or date.max, v.kind))
+
+    prefs: dict[str, list[str]] = defaultdict(list)
+    for p in live(client.preferences):
+        prefs[_val(p.kind)].append(p.value)
+
+    author = aliased(Associate)
+    notes = [
+        NoteView(n.id, n.created_at, name, n.body)
+        for n, name in session.execute(
+            select(Note, author.display_name)
+            .outerjoin(author, author.id == Note.author_id)
+            .where(Note.client_id == cid)
+            .order_by(Note.created_at.desc())
+            .limit(RECENT)
+        )
+    ]
+    superseded = set(
+        session.scalars(
+            select(Note.supersedes_id).where(Note.client_id == cid, Note.supersedes_id.is_not(None))
+        )
+    )
+    notes = [n for n in notes if n.id not in superseded]
+
+    interactions = [
+        InteractionView(i.id, i.occurred_at, _val(i.channel), _val(i.direction), name, i.summary)
+        for i, name in session.execute(
+            select(Interaction, author.display_name)
+            .outerjoin(author, author.id == Interaction.associate_id)
+            .where(Interaction.client_id == cid)
+            .order_by(Interaction.occurred_at.desc())
+            .limit(RECENT)
+        )
+    ]
+
+    purchases = _purchases(session, cid)
+    wish = _wish_list(session, cid, client.home_store_id)
+    closet = [
+        ClosetView(c.id, c.description, c.brand, c.size, c.acquired_on)
+        for c in session.scalars(
+            select(ClosetItem)
+            .where(ClosetItem.client_id == cid, ClosetItem.deleted_at.is_(None))
+            .order_by(ClosetItem.acquired_on.desc())
+        )
+    ]
+    tasks = [
+        TaskView(t.id, cid, None, t.due_on, t.reason, _val(t.source), _val(t.status), name)
+        for t, name in session.execute(
+            select(Task, author.display_name)
+            .outerjoin(author, author.id == Task.assignee_id)
+            .where(Task.client_id == cid, Task.deleted_at.is_(None))
+            .order_by((Task.status == TaskStatus.OPEN.value).desc(), Task.due_on.desc())
+            .limit(RECENT)
+        )
+    ]
+    shown = display_name(client.given_name, client.family_name, client.preferred_name)
+    appointments = [
+        AppointmentView(
+            a.id,
+            cid,
+            shown,
+            _val(a.kind),
+            a.starts_at,
+            a.ends_at,
+            _val(a.status),
+            name,
+            a.purpose,
+        )
+        for a, name in session.execute(
+            select(Appointment, author.display_name)
+            .outerjoin(author, author.id == Appointment.associate_id)
+            .where(Appointment.client_id == cid, Appointment.deleted_at.is_(None))
+            .order_by(Appointment.starts_at.desc())
+            .limit(RECENT)
+        )
+    ]
+    events = [
+        ConsentEventView(
+            e.id,
+            _val(e.channel),
+            _val(e.purpose),
+            _val(e.action),
+            e.captured_at,
+            name,
+            _val(e.proof_kind),
+            e.proof_text,
+            has_image,
+        )
+        for e, name, has_image in session.execute(
+            select(ConsentEvent, author.display_name, ConsentEvent.proof_image.is_not(None))
+            .outerjoin(author, author.id == ConsentEvent.captured_by_id)
+            .where(ConsentEvent.client_id == cid)
+            .order_by(ConsentEvent.captured_at.desc(), ConsentEvent.id.desc())
+        )
+    ]
+
+    address = [
+        line
+        for line in (
+            client.address_line1,
+            client.address_line2,
+            " ".join(x for x in (client.postal_code, client.city) if x) or None,
+            client.region,
+            client.country,
+        )
+        if line
+    ]
+    return ClientProfile(
+        id=cid,
+        given_name=client.given_name,
+        family_name=client.family_name,
+        preferred_name=client.preferred_name,
+        title=client.title,
+        display_name=shown,
+        language=client.language,
+        tier=_val(client.tier),
+        home_store=store.name,
+        primary_owner=names.get(client.primary_owner_id),
+        secondary_owner=names.get(client.secondary_owner_id),
+        emails=[e.address for e in live(client.emails)],
+        phones=[format_phone(p.e164) for p in live(client.phones)],
+        address=address,
+        tags=[t.tag for t in live(client.tags)],
+        sizes={_val(s.category): s.value for s in live(client.sizes)},
+        preferences=dict(prefs),
+        important_dates=dates,
+        last_contact_at=stats.last_contact_at if stats else None,
+        last_purchase_at=stats.last_purchase_at if stats else None,
+        lifetime_spend=Money(stats.lifetime_spend_minor if stats else 0, store.currency),
+        purchase_count=stats.purchase_count if stats else 0,
+        consent=derive_consent((e.channel, e.purpose, e.action, e.captured_at) for e in events),
+        consent_history=events,
+        notes=notes,
+        interactions=interactions,
+        purchases=purchases,
+        wish_list=wish,
+        closet=closet,
+        tasks=tasks,
+        appointments=appointments,
+        created_at=client.created_at,
+        updated_at=client.updated_at,
+    )
+
+
+def _associate_names(session: Session, client: Client) -> dict[uuid.UUID | None, str]:
+    ids = {i for i in (client.primary_owner_id, client.secondary_owner_id) if i}
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Associate.id, Associate.display_name).where(Associate.id.in_(ids))
+    )
+    return {i: n for i, n in rows}
+
+
+def _purchases(session: Session, cid: uuid.UUID) -> list[PurchaseView]:
+    who = aliased(Associate)
+    heads = session.execute(
+        select(Purchase, Store.name, who.display_name)
+        .outerjoin(Store, Store.id == Purchase.store_id)
+        .outerjoin(who, who.id == Purchase.associate_id)
+        .where(Purchase.client_id == cid)
+        .order_by(Purchase.purchased_at.desc())
+        .limit(RECENT)
+    ).all()
+    if not heads:
+        return []
+    lines: dict[uuid.UUID, list[PurchaseLineView]] = defaultdict(list)
+    for line in session.scalars(
+        select(PurchaseLine)
+        .where(PurchaseLine.purchase_id.in_([p.id for p, _s, _a in heads]))
+        .order_by(PurchaseLine.purchase_id, PurchaseLine.line_no)
+    ):
+        currency = next(p.currency for p, _s, _a in heads if p.id == line.purchase_id)
+        lines[line.purchase_id].append(
+            PurchaseLineView(
+                line.sku,
+                line.description,
+                line.size,
+                line.quantity,
+                Money(line.line_total_minor, currency),
+            )
+        )
+    return [
+        PurchaseView(
+            p.id,
+            p.purchased_at,
+            store_name,
+            associate,
+            _val(p.channel),
+            Money(p.total_minor, p.currency),
+            lines.get(p.id, []),
+        )
+        for p, store_name, associate in heads
+    ]
+
+
+def _wish_list(session: Session, cid: uuid.UUID, home_store: uuid.UUID) -> list[WishView]:
+    rows = session.execute(
+        select(WishListItem, Product, StockLevel.quantity)
+        .join(Product, Product.id == WishListItem.product_id)
+        .outerjoin(
+            StockLevel,
+            (StockLevel.product_id == Product.id) & (StockLevel.store_id == home_store),
+        )
+        .where(
+            WishListItem.client_id == cid,
+            WishListItem.deleted_at.is_(None),
+            WishListItem.status == WishStatus.ACTIVE.value,
+        )
+        .order_by(WishListItem.created_at.desc())
+    ).all()
+    images = first_images(session, {p.id for _w, p, _q in rows})
+    return [
+        WishView(
+            w.id,
+            product_view(p, images.get(p.id)),
+            w.size,
+            w.note,
+            w.created_at,
+            _val(w.status),
+            qty or 0,
+        )
+        for w, p, qty in rows
+    ]
