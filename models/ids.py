@@ -52,6 +52,17 @@ class DeterministicUUID7:
     def at(self, ms: int) -> uuid.UUID:
         return _pack(ms, self._rng.getrandbits(12), self._rng.getrandbits(62))
 
+    def bytes_at(self, ms: int) -> bytes:
+        """The same id as `at`, as its 16 bytes, without building a UUID object (bulk loads)."""
+        value = (
+            ((ms & 0xFFFF_FFFF_FFFF) << 80)
+            | (0x7 << 76)
+            | (self._rng.getrandbits(12) << 64)
+            | (0b10 << 62)
+            | self._rng.getrandbits(62)
+        )
+        return value.to_bytes(16, "big")
+
 
 def uuid7_time_ms(value: uuid.UUID) -> int:
     """The Unix time in milliseconds encoded in a UUIDv7."""

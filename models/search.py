@@ -70,13 +70,13 @@ def match_stages(query: str) -> list[Stage]:
     digits = re.sub(r"\D", "", text)
     if _PHONE_LIKE.match(text) and len(digits) >= 3:
         # A phone number however it was typed: "+33 6 12", "06.12", "(212) 555-01".
-        options = {digits}
-        if not text.startswith("+") and digits.startswith("0"):
-            options.add(digits.lstrip("0"))  # national trunk prefix (0 in most of Europe)
-        if digits.startswith("00"):
-            options.add(digits[2:])  # international call prefix
-        expr = " OR ".join(f"{_quote(d)}*" for d in sorted(options) if d)
-        return [Stage("phone", f"contact : ({expr})")]
+        if text.startswith("+") or digits.startswith("00"):
+            international = digits[2:] if digits.startswith("00") else digits
+            return [Stage("phone", f"intl : {_quote(international)}*")]
+        options = [_quote(digits) + "*"]
+        if digits.startswith("0") and digits.lstrip("0"):
+            options.append(_quote(digits.lstrip("0")) + "*")  # national trunk prefix
+        return [Stage("phone", f"{{contact intl}} : ({' OR '.join(options)})")]
     terms = words(text)
     if not terms:
         return []
@@ -84,7 +84,7 @@ def match_stages(query: str) -> list[Stage]:
     prefix = " ".join(f"{_quote(t)}*" for t in terms)
     return [
         Stage("name", f"name : ({exact})"),
-        Stage("name_contact", f"{{name contact}} : ({prefix})"),
+        Stage("name_contact", f"{{name contact intl}} : ({prefix})"),
         Stage("anywhere", prefix),
     ]
 

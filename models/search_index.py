@@ -1,9 +1,10 @@
 """The full-text index over the client book, kept in step by the data layer.
 
-One FTS5 document per live client, with four weighted columns:
+One FTS5 document per live client, with five weighted columns:
 
     name     given, family and preferred names
-    contact  e-mail addresses, phone digits (international and national)
+    contact  e-mail addresses and national phone digits (612345678)
+    intl     international phone digits (33612345678)
     tags     tags and preferred brands
     notes    note bodies (superseded versions left out)
 
@@ -29,12 +30,12 @@ _META_KEY = "search_index_version"
 
 CREATE_FTS = (
     f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
-    "name, contact, tags, notes, "
+    "name, contact, intl, tags, notes, "
     "tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3')"
 )
 
-# Column weights for bm25(): a name match outranks an e-mail, a tag, then a note.
-BM25_WEIGHTS = (10.0, 5.0, 3.0, 1.0)
+# Column weights for bm25(): a name match outranks contact details, a tag, then a note.
+BM25_WEIGHTS = (10.0, 5.0, 5.0, 3.0, 1.0)
 
 _LIVE = "deleted_at IS NULL"
 
@@ -44,8 +45,10 @@ SELECT c.id AS id,
   trim(coalesce((SELECT group_concat(e.address, ' ') FROM client_emails e
                  WHERE e.client_id = c.id AND e.{_LIVE}), '')
        || ' ' ||
-       coalesce((SELECT group_concat(substr(p.e164, 2) || ' ' || p.national_digits, ' ')
+       coalesce((SELECT group_concat(p.national_digits, ' ')
                  FROM client_phones p WHERE p.client_id = c.id AND p.{_LIVE}), '')) AS contact,
+  coalesce((SELECT group_concat(substr(p.e164, 2), ' ')
+            FROM client_phones p WHERE p.client_id = c.id AND p.{_LIVE}), '') AS intl,
   trim(coalesce((SELECT group_concat(t.tag, ' ') FROM client_tags t
                  WHERE t.client_id = c.id AND t.{_LIVE}), '')
        || ' ' ||
@@ -109,7 +112,8 @@ def refresh_clients(conn: Connection, client_ids: Iterable[uuid.UUID]) -> None:
     rows = [(base + n, *doc[1:]) for n, doc in enumerate(docs, start=1)]
     if rows:
         run(
-            f"INSERT INTO {FTS_TABLE}(rowid, name, contact, tags, notes) VALUES (?, ?, ?, ?, ?)",
+            f"INSERT INTO {FTS_TABLE}(rowid, name, contact, intl, tags, notes) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
             rows,
         )  # type: ignore[arg-type]
         run(
@@ -143,8 +147,8 @@ def rebuild(conn: Connection) -> int:
         WHERE client_stats.client_id = ranked.cid
     """)
     run(f"""
-        INSERT INTO {FTS_TABLE}(rowid, name, contact, tags, notes)
-        SELECT s.search_rowid, d.name, d.contact, d.tags, d.notes
+        INSERT INTO {FTS_TABLE}(rowid, name, contact, intl, tags, notes)
+        SELECT s.search_rowid, d.name, d.contact, d.intl, d.tags, d.notes
         FROM ({_DOCUMENT_SELECT} WHERE c.{_LIVE}) AS d
         JOIN client_stats s ON s.client_id = d.id
         ORDER BY s.search_rowid
