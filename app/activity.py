@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -57,7 +58,7 @@ class LineInput:
     size: str | None = None
 
 
-def _enum(checker: Checker, field: str, enum: type, value: str) -> str:
+def _enum(checker: Checker, field: str, enum: type[StrEnum], value: str) -> str:
     try:
         return str(enum(value).value)
     except ValueError:

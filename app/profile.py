@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, datetime
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
@@ -30,6 +32,7 @@ from models import (
     Task,
     WishListItem,
 )
+from models.base import Entity
 from models.dates import next_occurrence
 from models.dto import (
     AppointmentView,
@@ -54,6 +57,14 @@ RECENT = 50
 
 def _val(value: object) -> str:
     return str(getattr(value, "value", value))
+
+
+RowT = TypeVar("RowT", bound=Entity)
+
+
+def live(rows: Iterable[RowT]) -> list[RowT]:
+    """Rows not tombstoned."""
+    return [r for r in rows if r.deleted_at is None]
 
 
 def product_view(p: Product, image: str | None) -> ProductView:
@@ -89,7 +100,6 @@ def build_profile(session: Session, client: Client, now: datetime) -> ClientProf
     stats = session.get(ClientStats, cid)
     today = now.date()
 
-    live = lambda rows: [r for r in rows if r.deleted_at is None]  # noqa: E731
     dates = []
     for d in live(client.important_dates):
         next_on: date | None

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import search_index
+from models.text import fold
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -36,6 +37,11 @@ def default_db_path() -> Path:
 def media_dir_for(db_path: Path) -> Path:
     """Images and recordings live next to the book they belong to."""
     return db_path.with_name(db_path.stem + "-media")
+
+
+def include_name(name: str | None, type_: str, _parents: object) -> bool:
+    """What schema comparison looks at: not the full-text index, which search_index owns."""
+    return not (type_ == "table" and name is not None and name.startswith(search_index.FTS_TABLE))
 
 
 def _alembic_config() -> Config:
@@ -74,7 +80,12 @@ def read_revision(path: Path) -> str | None:
         conn.close()
 
 
+def _sql_fold(value: str | None) -> str | None:
+    return None if value is None else fold(value)
+
+
 def _set_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    dbapi_conn.create_function("fold", 1, _sql_fold, deterministic=True)
     cur = dbapi_conn.cursor()
     # WAL + FULL: a committed edit survives a power cut, readers never block the writer.
     cur.execute("PRAGMA journal_mode=WAL")

@@ -8,7 +8,9 @@ One FTS5 document per live client, with five weighted columns:
     tags     tags and preferred brands
     notes    note bodies (superseded versions left out)
 
-The tokenizer folds case and accents, so "Zoe" finds "Zoé"; prefix indexes of 1-3 letters make
+Documents are folded by models.text.fold (the SQL function `fold`, registered on every
+connection) and the tokenizer folds again, so "Zoe" finds "Zoé" and "orsted" finds "Ørsted",
+letters the tokenizer alone cannot strip; prefix indexes of 1-3 letters make
 type-ahead prefixes a single index seek. Every ORM flush that touches a client, or anything the
 document or the client's figures are made of, re-indexes exactly those clients in the same
 transaction: the index can never disagree with a committed book.
@@ -41,22 +43,22 @@ _LIVE = "deleted_at IS NULL"
 
 _DOCUMENT_SELECT = f"""
 SELECT c.id AS id,
-  trim(c.given_name || ' ' || c.family_name || ' ' || coalesce(c.preferred_name, '')) AS name,
-  trim(coalesce((SELECT group_concat(e.address, ' ') FROM client_emails e
+  fold(c.given_name || ' ' || c.family_name || ' ' || coalesce(c.preferred_name, '')) AS name,
+  fold(coalesce((SELECT group_concat(e.address, ' ') FROM client_emails e
                  WHERE e.client_id = c.id AND e.{_LIVE}), '')
        || ' ' ||
        coalesce((SELECT group_concat(p.national_digits, ' ')
                  FROM client_phones p WHERE p.client_id = c.id AND p.{_LIVE}), '')) AS contact,
   coalesce((SELECT group_concat(substr(p.e164, 2), ' ')
             FROM client_phones p WHERE p.client_id = c.id AND p.{_LIVE}), '') AS intl,
-  trim(coalesce((SELECT group_concat(t.tag, ' ') FROM client_tags t
+  fold(coalesce((SELECT group_concat(t.tag, ' ') FROM client_tags t
                  WHERE t.client_id = c.id AND t.{_LIVE}), '')
        || ' ' ||
        coalesce((SELECT group_concat(b.value, ' ') FROM client_preferences b
                  WHERE b.client_id = c.id AND b.kind = 'brand' AND b.{_LIVE}), '')) AS tags,
-  coalesce((SELECT group_concat(n.body, ' ') FROM notes n
+  fold(coalesce((SELECT group_concat(n.body, ' ') FROM notes n
             WHERE n.client_id = c.id
-              AND NOT EXISTS (SELECT 1 FROM notes m WHERE m.supersedes_id = n.id)), '') AS notes
+              AND NOT EXISTS (SELECT 1 FROM notes m WHERE m.supersedes_id = n.id)), '')) AS notes
 FROM clients c
 """
 
@@ -115,11 +117,11 @@ def refresh_clients(conn: Connection, client_ids: Iterable[uuid.UUID]) -> None:
             f"INSERT INTO {FTS_TABLE}(rowid, name, contact, intl, tags, notes) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             rows,
-        )  # type: ignore[arg-type]
+        )
         run(
             "UPDATE client_stats SET search_rowid = ? WHERE client_id = ?",
             [(base + n, doc[0]) for n, doc in enumerate(docs, start=1)],
-        )  # type: ignore[arg-type]
+        )
 
 
 def rebuild(conn: Connection) -> int:

@@ -19,6 +19,8 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from typing import Any, ClassVar
 
+import phonenumbers
+
 from app.demo import names as N
 from app.demo.catalog import BRANDS, DemoProduct, make_catalog, render_product_image
 from models import search_index
@@ -135,7 +137,12 @@ def phone_for(country: str, rng: random.Random) -> tuple[str, str]:
         "DK": ("45", lambda: rng.choice("2345") + digits(7)),
     }
     cc, make = plans.get(country, plans["FR"])
-    national = make()
+    # Numbering plans have holes the patterns above cannot see; draw until the number is one
+    # a real phone could have (still deterministic: the draws come from the same generator).
+    while True:
+        national = make()
+        if phonenumbers.is_valid_number(phonenumbers.parse(f"+{cc}{national}")):
+            break
     return f"+{cc}{national}", national
 
 
@@ -628,6 +635,7 @@ class _Generator:
             self._preferences(cid, created, c_ts)
             self._dates(cid, created, c_ts)
             self._history(cid, created, si, tier, owner, female)
+        self.writer.flush()  # one transaction per batch: bounded memory, steady WAL
 
     def _sizes(self, cid: bytes, created: int, c_ts: str, female: bool) -> None:
         rng, rows = self.rng, self.writer.rows["client_sizes"]

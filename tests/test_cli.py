@@ -1,0 +1,80 @@
+"""The command-line verbs, run as a person runs them: a real process on a real book."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def vitrine(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        capture_output=True, text=True, env=env, timeout=300,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"exit {result.returncode}: {result.stderr}")
+    return result
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("cli") / "book.db"
+    out = vitrine("seed", "--clients", "800", "--db", str(path), "--no-images")
+    assert "Seeded 800 clients" in out.stdout
+    return path
+
+
+def test_search_json_returns_ranked_accent_insensitive_matches(seeded: Path) -> None:
+    out = vitrine("search", "zoe", "--db", str(seeded), "--json")
+    data = json.loads(out.stdout)
+    assert data["query"] == "zoe" and data["count"] == len(data["results"]) > 0
+    first = data["results"][0]
+    assert set(first) >= {"id", "display_name", "tier", "email", "phone", "home_store"}
+    assert all("zo" in r["display_name"].lower().replace("é", "e") or r["email"]
+               for r in data["results"])
+    exact = [r for r in data["results"] if r["display_name"].split()[0] in ("Zoé", "Zoe")]
+    assert data["results"][: len(exact)] == exact  # whole-word name matches come first
+
+
+def test_db_may_come_before_the_verb(seeded: Path) -> None:
+    out = vitrine("--db", str(seeded), "search", "a", "--limit", "3", "--json")
+    assert json.loads(out.stdout)["count"] == 3
+
+
+def test_client_show_prints_the_profile(seeded: Path) -> None:
+    hit = json.loads(vitrine("search", "", "--db", str(seeded), "--json",
+                             "--tier", "vvip").stdout)["results"][0]
+    text = vitrine("client", "show", hit["id"], "--db", str(seeded)).stdout
+    assert hit["display_name"] in text and "Lifetime spend" in text
+    profile = json.loads(vitrine("client", "show", hit["id"], "--db", str(seeded),
+                                 "--json").stdout)
+    assert profile["id"] == hit["id"] and profile["tier"] == "vvip"
+    assert profile["purchases"] and profile["purchases"][0]["lines"]
+
+
+def test_doctor_reports_a_healthy_book(seeded: Path) -> None:
+    report = json.loads(vitrine("doctor", "--db", str(seeded), "--json").stdout)
+    assert report["integrity"] == "ok" and report["problems"] == []
+    assert report["counts"]["clients"] == 800 == report["search_index_rows"]
+    assert report["schema_revision"] == report["schema_head"]
+
+
+def test_errors_are_clear_and_exit_non_zero(seeded: Path, tmp_path: Path) -> None:
+    missing = vitrine("search", "x", "--db", str(tmp_path / "none.db"), check=False)
+    assert missing.returncode == 1 and "no book at" in missing.stderr
+    assert not (tmp_path / "none.db").exists()
+    unknown = vitrine("client", "show", "01890000-0000-7000-8000-000000000000", "--db",
+                      str(seeded), check=False)
+    assert unknown.returncode == 1 and "no client with id" in unknown.stderr
+    again = vitrine("seed", "--clients", "5", "--db", str(seeded), check=False)
+    assert again.returncode == 1 and "already holds 800 clients" in again.stderr
+    bad = vitrine("client", "show", "not-a-uuid", "--db", str(seeded), check=False)
+    assert bad.returncode == 2 and "invalid UUID" in bad.stderr
