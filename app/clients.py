@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.validation import (
@@ -81,6 +81,15 @@ class ClientService:
 
         ids = search_queries.run_plan(execute, plan, limit)
         return hits_for(execute, ids)
+
+    def count(self) -> int:
+        """Live clients in the book."""
+        return int(
+            self.session.scalar(
+                select(func.count()).select_from(Client).where(Client.deleted_at.is_(None))
+            )
+            or 0
+        )
 
     # --- create and edit ------------------------------------------------------------------
 

@@ -13,12 +13,12 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from app.activity import ActivityService  # noqa: E402
-from app.clients import Actor, ClientService  # noqa: E402
-from app.today import TodayService  # noqa: E402
-from models import Associate, Store  # noqa: E402
-from models.database import Database, open_database  # noqa: E402
-from models.dto import ClientInput  # noqa: E402
+from app.activity import ActivityService
+from app.clients import Actor, ClientService
+from app.today import TodayService
+from models import Associate, Store
+from models.database import Database, open_database
+from models.dto import ClientInput
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 

@@ -20,12 +20,12 @@ def test_layer_contracts_hold() -> None:
     result = subprocess.run([tool("lint-imports")], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "broken" not in result.stdout.split("Contracts:")[-1].split("\n")[0] or (
-        " 0 broken" in result.stdout)
+        " 0 broken" in result.stdout
+    )
 
 
 def test_ruff_is_clean() -> None:
-    result = subprocess.run([tool("ruff"), "check", "."], cwd=ROOT, capture_output=True,
-                            text=True)
+    result = subprocess.run([tool("ruff"), "check", "."], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -17,7 +17,10 @@ def vitrine(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
         [sys.executable, str(ROOT / "main.py"), *args],
-        capture_output=True, text=True, env=env, timeout=300,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
     if check and result.returncode != 0:
         raise AssertionError(f"exit {result.returncode}: {result.stderr}")
@@ -38,8 +41,9 @@ def test_search_json_returns_ranked_accent_insensitive_matches(seeded: Path) -> 
     assert data["query"] == "zoe" and data["count"] == len(data["results"]) > 0
     first = data["results"][0]
     assert set(first) >= {"id", "display_name", "tier", "email", "phone", "home_store"}
-    assert all("zo" in r["display_name"].lower().replace("é", "e") or r["email"]
-               for r in data["results"])
+    assert all(
+        "zo" in r["display_name"].lower().replace("é", "e") or r["email"] for r in data["results"]
+    )
     exact = [r for r in data["results"] if r["display_name"].split()[0] in ("Zoé", "Zoe")]
     assert data["results"][: len(exact)] == exact  # whole-word name matches come first
 
@@ -50,12 +54,12 @@ def test_db_may_come_before_the_verb(seeded: Path) -> None:
 
 
 def test_client_show_prints_the_profile(seeded: Path) -> None:
-    hit = json.loads(vitrine("search", "", "--db", str(seeded), "--json",
-                             "--tier", "vvip").stdout)["results"][0]
+    hit = json.loads(vitrine("search", "", "--db", str(seeded), "--json", "--tier", "vvip").stdout)[
+        "results"
+    ][0]
     text = vitrine("client", "show", hit["id"], "--db", str(seeded)).stdout
     assert hit["display_name"] in text and "Lifetime spend" in text
-    profile = json.loads(vitrine("client", "show", hit["id"], "--db", str(seeded),
-                                 "--json").stdout)
+    profile = json.loads(vitrine("client", "show", hit["id"], "--db", str(seeded), "--json").stdout)
     assert profile["id"] == hit["id"] and profile["tier"] == "vvip"
     assert profile["purchases"] and profile["purchases"][0]["lines"]
 
@@ -71,8 +75,9 @@ def test_errors_are_clear_and_exit_non_zero(seeded: Path, tmp_path: Path) -> Non
     missing = vitrine("search", "x", "--db", str(tmp_path / "none.db"), check=False)
     assert missing.returncode == 1 and "no book at" in missing.stderr
     assert not (tmp_path / "none.db").exists()
-    unknown = vitrine("client", "show", "01890000-0000-7000-8000-000000000000", "--db",
-                      str(seeded), check=False)
+    unknown = vitrine(
+        "client", "show", "01890000-0000-7000-8000-000000000000", "--db", str(seeded), check=False
+    )
     assert unknown.returncode == 1 and "no client with id" in unknown.stderr
     again = vitrine("seed", "--clients", "5", "--db", str(seeded), check=False)
     assert again.returncode == 1 and "already holds 800 clients" in again.stderr

@@ -15,17 +15,32 @@ from models.dto import DateInput
 
 def tiny_png() -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(
-            ">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
     raw = b"\x00\xff\xff\xff"
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def add_product(book, sku: str = "VC-WAT-0001", price: int = 1_250_000) -> object:  # type: ignore[no-untyped-def]
     with book.db.session() as s:
-        p = Product(sku=sku, brand="Valcourt", category="watch", name="Diver 300",
-                    price_minor=price, currency="EUR")
+        p = Product(
+            sku=sku,
+            brand="Valcourt",
+            category="watch",
+            name="Diver 300",
+            price_minor=price,
+            currency="EUR",
+        )
         s.add(p)
         s.flush()
         return p.id
@@ -55,17 +70,23 @@ def test_consent_derives_from_events_and_withdrawal_wins_a_tie(book) -> None:  #
     with book.db.session() as s:
         act = book.activity(s)
         act.record_consent(cid, "email", "marketing", "granted", "web_form", captured_at=t0)
-        act.record_consent(cid, "sms", "outreach", "granted", "verbal", "Yes, text me",
-                           captured_at=t0)
-        act.record_consent(cid, "sms", "outreach", "withdrawn", "verbal", "Stop texts",
-                           captured_at=t0)
-        act.record_consent(cid, "video", "session_recording", "granted", "signature",
-                           proof_image=tiny_png())
+        act.record_consent(
+            cid, "sms", "outreach", "granted", "verbal", "Yes, text me", captured_at=t0
+        )
+        act.record_consent(
+            cid, "sms", "outreach", "withdrawn", "verbal", "Stop texts", captured_at=t0
+        )
+        act.record_consent(
+            cid, "video", "session_recording", "granted", "signature", proof_image=tiny_png()
+        )
     with book.db.session() as s:
         p = book.clients(s).profile(cid)
     state = {(c.channel, c.purpose): c.granted for c in p.consent}
-    assert state == {("email", "marketing"): True, ("sms", "outreach"): False,
-                     ("video", "session_recording"): True}
+    assert state == {
+        ("email", "marketing"): True,
+        ("sms", "outreach"): False,
+        ("video", "session_recording"): True,
+    }
     assert len(p.consent_history) == 4
     signed = next(e for e in p.consent_history if e.proof_kind == "signature")
     assert signed.has_proof_image and signed.captured_by == "Camille Roux"
@@ -81,8 +102,9 @@ def test_consent_proof_rules(book) -> None:  # type: ignore[no-untyped-def]
             act.record_consent(cid, "video", "session_recording", "granted", "signature")
         assert err.value.fields == ["proof_image"]
         with pytest.raises(ValidationError) as err:
-            act.record_consent(cid, "email", "marketing", "granted", "signature",
-                               proof_image=b"GIF89a")
+            act.record_consent(
+                cid, "email", "marketing", "granted", "signature", proof_image=b"GIF89a"
+            )
         assert err.value.fields == ["proof_image"]
         with pytest.raises(ValidationError) as err:
             act.record_consent(cid, "email", "marketing", "granted", "verbal")
@@ -100,8 +122,12 @@ def test_purchases_total_update_stats_and_import_once(book) -> None:  # type: ig
         assert first == again
         with pytest.raises(ValidationError) as err:
             book.activity(s).record_purchase(cid, [LineInput("NOPE", 0, -1)], "EURO")
-        assert err.value.fields == ["currency", "lines[0].quantity",
-                                    "lines[0].unit_price_minor", "lines[0].sku"]
+        assert err.value.fields == [
+            "currency",
+            "lines[0].quantity",
+            "lines[0].unit_price_minor",
+            "lines[0].sku",
+        ]
     with book.db.session() as s:
         assert s.scalar(select(func.count()).select_from(Purchase)) == 1
         p = book.clients(s).profile(cid)
@@ -124,7 +150,10 @@ def test_wish_list_shows_stock_and_a_second_wish_is_the_same_wish(book) -> None:
         wish = book.clients(s).profile(cid).wish_list
     assert len(wish) == 1
     assert (wish[0].size, wish[0].note, wish[0].in_stock_home) == (
-        "17.5 cm", "for the anniversary", 3)
+        "17.5 cm",
+        "for the anniversary",
+        3,
+    )
     with book.db.session() as s:
         book.activity(s).set_wish_status(w1, "purchased")
     with book.db.session() as s:
@@ -151,7 +180,8 @@ def test_tasks_and_appointments(book) -> None:  # type: ignore[no-untyped-def]
     with book.db.session() as s:
         p = book.clients(s).profile(cid)
         assert [(x.reason, x.due_on) for x in p.tasks] == [
-            ("Call about the resizing", today + timedelta(days=2))]
+            ("Call about the resizing", today + timedelta(days=2))
+        ]
         assert [(x.id, x.kind, x.status) for x in p.appointments] == [(a, "video", "booked")]
         book.activity(s).complete_task(t)
         book.activity(s).set_appointment_status(a, "completed")
@@ -164,10 +194,15 @@ def test_today_gathers_tasks_dates_appointments_and_restocks(book) -> None:  # t
     now = book.clock.now
     today = now.date()
     soon = today + timedelta(days=3)
-    cid = book.create(given_name="Ines", family_name="Garcia", primary_owner_id=book.associate_id,
-                      important_dates=[DateInput("birthday", soon.month, soon.day, 1990)])
-    someone_else = book.create(given_name="Bob", family_name="Other",
-                               primary_owner_id=book.other_associate_id)
+    cid = book.create(
+        given_name="Ines",
+        family_name="Garcia",
+        primary_owner_id=book.associate_id,
+        important_dates=[DateInput("birthday", soon.month, soon.day, 1990)],
+    )
+    someone_else = book.create(
+        given_name="Bob", family_name="Other", primary_owner_id=book.other_associate_id
+    )
     pid = add_product(book)
     with book.db.session() as s:
         act = book.activity(s)
@@ -189,7 +224,9 @@ def test_today_gathers_tasks_dates_appointments_and_restocks(book) -> None:  # t
     assert [t.reason for t in view.tasks_due] == ["Overdue thank-you"]
     assert view.tasks_due[0].client_name == "Ines Garcia"
     assert [(u.client_name, u.on, u.years) for u in view.upcoming_dates] == [
-        ("Ines Garcia", soon, soon.year - 1990)]
+        ("Ines Garcia", soon, soon.year - 1990)
+    ]
     assert [(a.client_name, a.purpose) for a in view.appointments] == [("Ines Garcia", "Viewing")]
     assert [(b.client_name, b.product.sku, b.quantity) for b in view.back_in_stock] == [
-        ("Ines Garcia", "VC-WAT-0001", 2)]
+        ("Ines Garcia", "VC-WAT-0001", 2)
+    ]

@@ -16,15 +16,26 @@ def count(book, entity) -> int:  # type: ignore[no-untyped-def]
 
 def test_create_and_read_a_full_profile(book) -> None:  # type: ignore[no-untyped-def]
     cid = book.create(
-        given_name=" Zoé ", family_name="Martin", preferred_name="Zozo", title="Mme",
-        language="fr", tier="vip", primary_owner_id=book.associate_id,
+        given_name=" Zoé ",
+        family_name="Martin",
+        preferred_name="Zozo",
+        title="Mme",
+        language="fr",
+        tier="vip",
+        primary_owner_id=book.associate_id,
         secondary_owner_id=book.other_associate_id,
         emails=["Zoe.Martin@example.com", "zoe.martin@example.com", "zm@work.example"],
-        phones=["06 12 34 56 78"], city="Paris", postal_code="75008", country="fr",
-        tags=["VIP-Event", "watches"], sizes={"shoes": "38,5", "ring": "52"},
+        phones=["06 12 34 56 78"],
+        city="Paris",
+        postal_code="75008",
+        country="fr",
+        tags=["VIP-Event", "watches"],
+        sizes={"shoes": "38,5", "ring": "52"},
         preferences={"brand": ["Valcourt"], "dislike": ["yellow gold"]},
-        important_dates=[DateInput("birthday", 2, 29, 1984),
-                         DateInput("custom", 6, 1, None, "Daughter's graduation")],
+        important_dates=[
+            DateInput("birthday", 2, 29, 1984),
+            DateInput("custom", 6, 1, None, "Daughter's graduation"),
+        ],
     )
     with book.db.session() as s:
         p = book.clients(s).profile(cid)
@@ -47,13 +58,27 @@ def test_every_bad_field_is_named_and_nothing_is_written(book) -> None:  # type:
     before = (count(book, Client), count(book, ClientEmail), count(book, ImportantDate))
     with pytest.raises(ValidationError) as err:
         book.create(
-            given_name="", family_name="Martin", tier="gold", emails=["ok@example.com", "nope"],
-            phones=["12"], sizes={"shoes": "380"}, country="France",
-            important_dates=[DateInput("birthday", 2, 30, None), DateInput("birthday", 2, 29, 2023)],
+            given_name="",
+            family_name="Martin",
+            tier="gold",
+            emails=["ok@example.com", "nope"],
+            phones=["12"],
+            sizes={"shoes": "380"},
+            country="France",
+            important_dates=[
+                DateInput("birthday", 2, 30, None),
+                DateInput("birthday", 2, 29, 2023),
+            ],
         )
     assert err.value.fields == [
-        "given_name", "tier", "emails[1]", "phones[0]", "sizes.shoes",
-        "important_dates[0]", "important_dates[1]", "country",
+        "given_name",
+        "tier",
+        "emails[1]",
+        "phones[0]",
+        "sizes.shoes",
+        "important_dates[0]",
+        "important_dates[1]",
+        "country",
     ]
     assert "'nope' is not an e-mail address" in str(err.value)
     assert (count(book, Client), count(book, ClientEmail), count(book, ImportantDate)) == before
@@ -72,8 +97,9 @@ def test_unknown_owner_and_same_owner_twice_are_refused(book) -> None:  # type: 
 
 def test_editing_sets_tombstones_removed_rows_and_revives_them(book) -> None:  # type: ignore[no-untyped-def]
     cid = book.create(tags=["bridal", "collector"], emails=["a@example.com"])
-    edit = ClientInput(given_name="Anna", family_name="Weber", tags=["collector"],
-                       emails=["b@example.com"])
+    edit = ClientInput(
+        given_name="Anna", family_name="Weber", tags=["collector"], emails=["b@example.com"]
+    )
     with book.db.session() as s:
         book.clients(s).update_client(cid, edit)
     with book.db.session() as s:

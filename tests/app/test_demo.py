@@ -13,9 +13,22 @@ from app.doctor import examine
 from models.database import open_database
 
 ANCHOR = date(2026, 11, 23)
-TABLES = ("clients", "client_emails", "client_phones", "important_dates", "notes",
-          "interactions", "purchases", "purchase_lines", "wish_list_items", "consent_events",
-          "tasks", "appointments", "stock_levels", "products")
+TABLES = (
+    "clients",
+    "client_emails",
+    "client_phones",
+    "important_dates",
+    "notes",
+    "interactions",
+    "purchases",
+    "purchase_lines",
+    "wish_list_items",
+    "consent_events",
+    "tasks",
+    "appointments",
+    "stock_levels",
+    "products",
+)
 
 
 def dump(path: Path) -> str:
@@ -56,16 +69,26 @@ def test_demo_book_is_healthy_and_realistic(demo: Path) -> None:
         counts = report.counts
         assert counts["clients"] == 1500
         assert counts["purchases"] > counts["clients"]  # three years of history
-        for table in ("notes", "interactions", "wish_list_items", "consent_events", "tasks",
-                      "appointments", "important_dates", "closet_items"):
+        for table in (
+            "notes",
+            "interactions",
+            "wish_list_items",
+            "consent_events",
+            "tasks",
+            "appointments",
+            "important_dates",
+            "closet_items",
+        ):
             assert counts[table] > 0, table
         with db.engine.connect() as conn:
             phones = [r[0] for r in conn.exec_driver_sql("SELECT e164 FROM client_phones")]
             locales = {r[0] for r in conn.exec_driver_sql("SELECT DISTINCT language FROM clients")}
             leap = conn.exec_driver_sql(
-                "SELECT count(*) FROM important_dates WHERE month_day = 229").scalar()
+                "SELECT count(*) FROM important_dates WHERE month_day = 229"
+            ).scalar()
             spans = conn.exec_driver_sql(
-                "SELECT min(purchased_at), max(purchased_at) FROM purchases").one()
+                "SELECT min(purchased_at), max(purchased_at) FROM purchases"
+            ).one()
         invalid = [p for p in phones if not phonenumbers.is_valid_number(phonenumbers.parse(p))]
         assert invalid == []
         assert len(locales) >= 8

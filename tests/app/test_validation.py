@@ -19,8 +19,19 @@ def test_good_emails_are_lowercased(raw: str) -> None:
     assert normalize_email(raw) == raw.strip().lower()
 
 
-@pytest.mark.parametrize("raw", ["zoe", "zoe@", "@example.com", "zoe@example", "zo e@x.com",
-                                 "zoe@@example.com", "zoe..m@example.com", "zoe@-bad.com"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "zoe",
+        "zoe@",
+        "@example.com",
+        "zoe@example",
+        "zo e@x.com",
+        "zoe@@example.com",
+        "zoe..m@example.com",
+        "zoe@-bad.com",
+    ],
+)
 def test_bad_emails_are_refused(raw: str) -> None:
     assert normalize_email(raw) is None
 
@@ -34,18 +45,33 @@ def test_phones_are_read_in_the_store_country_unless_international() -> None:
     assert normalize_phone("not a phone", "FR") is None
 
 
-@pytest.mark.parametrize(("category", "raw", "stored"), [
-    ("shoes", "38,5", "38.5"), ("clothing", "m", "M"), ("ring", "52", "52"),
-    ("ring", "n 1/2", "N 1/2"), ("wrist", "17.5 CM", "17.5 cm"), ("suit", "50", "50"),
-])
+@pytest.mark.parametrize(
+    ("category", "raw", "stored"),
+    [
+        ("shoes", "38,5", "38.5"),
+        ("clothing", "m", "M"),
+        ("ring", "52", "52"),
+        ("ring", "n 1/2", "N 1/2"),
+        ("wrist", "17.5 CM", "17.5 cm"),
+        ("suit", "50", "50"),
+    ],
+)
 def test_sizes_are_normalized(category: str, raw: str, stored: str) -> None:
     assert normalize_size(category, raw) == stored
 
 
-@pytest.mark.parametrize(("category", "raw"), [
-    ("shoes", "380"), ("shoes", "-2"), ("ring", "XL"), ("wrist", "M"), ("shoes", "big"),
-    ("clothing", ""), ("elbow", "4"),
-])
+@pytest.mark.parametrize(
+    ("category", "raw"),
+    [
+        ("shoes", "380"),
+        ("shoes", "-2"),
+        ("ring", "XL"),
+        ("wrist", "M"),
+        ("shoes", "big"),
+        ("clothing", ""),
+        ("elbow", "4"),
+    ],
+)
 def test_impossible_sizes_are_refused(category: str, raw: str) -> None:
     assert normalize_size(category, raw) is None
 

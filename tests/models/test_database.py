@@ -136,7 +136,8 @@ def test_append_only_rows_refuse_updates(book) -> None:  # type: ignore[no-untyp
     with book.db.session() as s:
         note_id = book.activity(s).add_note(cid, "First impression")
     with pytest.raises(IntegrityError, match="append-only"), book.db.engine.begin() as conn:
-        conn.execute(text("UPDATE notes SET body = 'rewritten' WHERE id = :id"),
-                     {"id": note_id.bytes})
+        conn.execute(
+            text("UPDATE notes SET body = 'rewritten' WHERE id = :id"), {"id": note_id.bytes}
+        )
     with book.db.session() as s:
         assert book.clients(s).profile(cid).notes[0].body == "First impression"

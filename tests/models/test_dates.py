@@ -33,10 +33,14 @@ def test_month_day_validation() -> None:
     assert not is_valid_month_day(13, 1)
 
 
-@given(st.dates(min_value=date(1990, 1, 1), max_value=date(2090, 12, 31)),
-       st.integers(min_value=1, max_value=12), st.integers(min_value=1, max_value=31))
-def test_next_occurrence_is_within_a_year_and_in_the_window(today: date, month: int,
-                                                             day: int) -> None:
+@given(
+    st.dates(min_value=date(1990, 1, 1), max_value=date(2090, 12, 31)),
+    st.integers(min_value=1, max_value=12),
+    st.integers(min_value=1, max_value=31),
+)
+def test_next_occurrence_is_within_a_year_and_in_the_window(
+    today: date, month: int, day: int
+) -> None:
     if not is_valid_month_day(month, day):
         return
     nxt = next_occurrence(month, day, today)

@@ -40,8 +40,15 @@ def test_deterministic_ids_repeat_for_the_same_seed() -> None:
 def test_timestamps_are_utc_aware_and_naive_ones_are_refused(db) -> None:  # type: ignore[no-untyped-def]
     paris = timezone(timedelta(hours=1))
     with db.session() as s:
-        store = Store(code="X", name="X", city="X", country="FR", timezone="Europe/Paris",
-                      currency="EUR", created_at=datetime(2026, 1, 1, 10, 0, tzinfo=paris))
+        store = Store(
+            code="X",
+            name="X",
+            city="X",
+            country="FR",
+            timezone="Europe/Paris",
+            currency="EUR",
+            created_at=datetime(2026, 1, 1, 10, 0, tzinfo=paris),
+        )
         s.add(store)
     with db.session() as s:
         loaded = s.scalars(select(Store)).one()
@@ -49,8 +56,17 @@ def test_timestamps_are_utc_aware_and_naive_ones_are_refused(db) -> None:  # typ
         assert loaded.created_at.tzinfo is UTC
         assert loaded.id.version == 7
     with pytest.raises(Exception, match="naive"), db.session() as s:
-        s.add(Store(code="Y", name="Y", city="Y", country="FR", timezone="UTC",
-                    currency="EUR", created_at=datetime(2026, 1, 1)))
+        s.add(
+            Store(
+                code="Y",
+                name="Y",
+                city="Y",
+                country="FR",
+                timezone="UTC",
+                currency="EUR",
+                created_at=datetime(2026, 1, 1),
+            )
+        )
         s.flush()
     with db.session() as s:
         assert s.scalars(select(Store.code)).all() == ["X"]

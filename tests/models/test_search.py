@@ -44,8 +44,15 @@ def test_prefixes_of_several_words_must_all_match(book) -> None:  # type: ignore
 def test_phone_matches_on_digits_whatever_the_formatting(book) -> None:  # type: ignore[no-untyped-def]
     book.create(given_name="Inès", family_name="Moreau", phones=["06 12 34 56 78"])
     book.create(given_name="Hugo", family_name="Rossi", phones=["+39 336 196 5402"])
-    for typed in ("0612345678", "06.12.34", "06 12 34 56 78", "+33 6 12 34", "0033612",
-                  "612345678", "(06) 12-34"):
+    for typed in (
+        "0612345678",
+        "06.12.34",
+        "06 12 34 56 78",
+        "+33 6 12 34",
+        "0033612",
+        "612345678",
+        "(06) 12-34",
+    ):
         assert names(book, typed) == ["Inès Moreau"], typed
     # "+33 61..." is French; a national number that happens to contain 3361 is not a match.
     assert names(book, "+33 61") == ["Inès Moreau"]
@@ -53,9 +60,13 @@ def test_phone_matches_on_digits_whatever_the_formatting(book) -> None:  # type:
 
 
 def test_emails_tags_brands_and_notes_are_searchable(book) -> None:  # type: ignore[no-untyped-def]
-    cid = book.create(given_name="Aiko", family_name="Tanaka",
-                      emails=["Aiko.Tanaka@Example.jp"], tags=["Collector"],
-                      preferences={"brand": ["Maison Aurèle"]})
+    cid = book.create(
+        given_name="Aiko",
+        family_name="Tanaka",
+        emails=["Aiko.Tanaka@Example.jp"],
+        tags=["Collector"],
+        preferences={"brand": ["Maison Aurèle"]},
+    )
     with book.db.session() as s:
         book.activity(s).add_note(cid, "Wants the Perpetual moon-phase in platinum")
     for query in ("aiko.tanaka@exa", "collector", "aurele", "perpetual", "platinum moon"):
@@ -116,15 +127,27 @@ def test_filters_owner_store_birthday_contact_and_wish_in_stock(book) -> None:  
 
     today = book.clock.now.date()
     soon = today + timedelta(days=5)
-    mine = book.create(given_name="Ada", family_name="One", primary_owner_id=book.associate_id,
-                       important_dates=[DateInput("birthday", soon.month, soon.day, 1980)])
-    theirs = book.create(given_name="Ada", family_name="Two",
-                         secondary_owner_id=book.other_associate_id)
+    mine = book.create(
+        given_name="Ada",
+        family_name="One",
+        primary_owner_id=book.associate_id,
+        important_dates=[DateInput("birthday", soon.month, soon.day, 1980)],
+    )
+    theirs = book.create(
+        given_name="Ada", family_name="Two", secondary_owner_id=book.other_associate_id
+    )
     with book.db.session() as s:
-        book.activity(s).log_interaction(theirs, "phone", "outbound", "Called",
-                                         occurred_at=book.clock.now - timedelta(days=3))
-        product = Product(sku="VC-WAT-1", brand="Valcourt", category="watch", name="Diver",
-                          price_minor=900000, currency="EUR")
+        book.activity(s).log_interaction(
+            theirs, "phone", "outbound", "Called", occurred_at=book.clock.now - timedelta(days=3)
+        )
+        product = Product(
+            sku="VC-WAT-1",
+            brand="Valcourt",
+            category="watch",
+            name="Diver",
+            price_minor=900000,
+            currency="EUR",
+        )
         s.add(product)
         s.flush()
         s.add(StockLevel(product_id=product.id, store_id=book.store_id, quantity=2))
@@ -133,15 +156,19 @@ def test_filters_owner_store_birthday_contact_and_wish_in_stock(book) -> None:  
     assert names(book, "ada", owner) == ["Ada One"]
     assert names(book, "ada", SearchFilters(owner_id=book.other_associate_id)) == ["Ada Two"]
     assert sorted(names(book, "ada", SearchFilters(store_id=book.store_id))) == [
-        "Ada One", "Ada Two"]
+        "Ada One",
+        "Ada Two",
+    ]
     assert names(book, "ada", SearchFilters(store_id=uuid.uuid4())) == []
     bday = SearchFilters(birthday_within_days=7, today=today)
     assert names(book, "ada", bday) == ["Ada One"]
     assert names(book, "ada", SearchFilters(birthday_within_days=3, today=today)) == []
     lapsed = SearchFilters(not_contacted_days=30, now=book.clock.now)
     assert names(book, "ada", lapsed) == ["Ada One"]  # never contacted counts as lapsed
-    assert sorted(names(book, "ada", SearchFilters(not_contacted_days=1,
-                                                  now=book.clock.now))) == ["Ada One", "Ada Two"]
+    assert sorted(names(book, "ada", SearchFilters(not_contacted_days=1, now=book.clock.now))) == [
+        "Ada One",
+        "Ada Two",
+    ]
     assert names(book, "ada", SearchFilters(wish_in_stock=True)) == ["Ada One"]
     with book.db.session() as s:
         book.activity(s).set_stock(product.id, book.store_id, 0)
@@ -151,10 +178,12 @@ def test_filters_owner_store_birthday_contact_and_wish_in_stock(book) -> None:  
 def test_leap_day_birthdays_are_found_in_common_years(book) -> None:  # type: ignore[no-untyped-def]
     from datetime import date
 
-    book.create(given_name="Leap", family_name="Year",
-                important_dates=[DateInput("birthday", 2, 29, 1984)])
+    book.create(
+        given_name="Leap", family_name="Year", important_dates=[DateInput("birthday", 2, 29, 1984)]
+    )
     assert names(book, "", SearchFilters(birthday_within_days=3, today=date(2027, 2, 26))) == [
-        "Leap Year"]
+        "Leap Year"
+    ]
     assert names(book, "", SearchFilters(birthday_within_days=1, today=date(2027, 2, 26))) == []
 
 
@@ -172,12 +201,13 @@ def test_match_stages_quote_user_input_safely() -> None:
     stages = search.match_stages('zoe" OR name:*')
     assert all('"zoe"' in s.match for s in stages)
     assert search.match_stages("   ") == []
-    assert search.match_stages("+33 (0)6") [0].match == 'intl : "3306"*'
+    assert search.match_stages("+33 (0)6")[0].match == 'intl : "3306"*'
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.text(alphabet=st.characters(whitelist_categories=("Lu", "Ll")), min_size=2,
-               max_size=12))
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(alphabet=st.characters(whitelist_categories=("Lu", "Ll")), min_size=2, max_size=12))
 def test_any_prefix_of_a_name_finds_it(book, family: str) -> None:  # type: ignore[no-untyped-def]
     tokens = words(family)
     if not tokens:

@@ -1,0 +1,196 @@
+"""The shell: navigation, the page stack, global search, menus and status. Pages own the rest."""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.context import AppContext
+from app.tasks import DbRunner
+from ui.pages.clients import ClientsPage
+from ui.pages.placeholder import PlaceholderPage
+from ui.pages.today import TodayPage
+from ui.widgets import named
+
+TODAY, CLIENTS, STUDIO, SYNC = range(4)
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        ctx: AppContext,
+        runner: DbRunner,
+        settings: QSettings,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Vitrine")
+        self.setMinimumSize(1024, 640)
+        self._settings = settings
+
+        self.today_page = TodayPage(runner)
+        self.clients_page = ClientsPage(runner)
+        pages: list[tuple[str, QWidget]] = [
+            ("Today", self.today_page),
+            ("Clients", self.clients_page),
+            (
+                "Studio",
+                PlaceholderPage(
+                    "Studio",
+                    "Camera control and session recording arrive in a later release.",
+                ),
+            ),
+            (
+                "Sync",
+                PlaceholderPage(
+                    "Sync",
+                    "Sharing this book with your boutique and head office arrives in a later "
+                    "release. Until then, everything you do stays on this workstation.",
+                ),
+            ),
+        ]
+        self.stack = QStackedWidget()
+        self.nav = named(QListWidget(), "nav")
+        self.nav.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        for title, page in pages:
+            self.nav.addItem(title)
+            self.stack.addWidget(page)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+
+        self.search = named(QLineEdit(), "globalSearch")
+        find_key = QKeySequence("Ctrl+K").toString(QKeySequence.SequenceFormat.NativeText)
+        self.search.setPlaceholderText(
+            f"Search clients by name, e-mail, phone, tag or note      {find_key}"
+        )
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._search_changed)
+        self.search.returnPressed.connect(self.clients_page.focus_results)
+
+        self.setCentralWidget(self._layout())
+        self._build_menus()
+        self._build_status_bar(ctx, runner)
+
+        self.today_page.open_client.connect(self.open_client)
+        runner.failed.connect(self._operation_failed)
+        self._restore()
+
+    def _layout(self) -> QWidget:
+        sidebar = named(QFrame(), "sidebar")
+        side = QVBoxLayout(sidebar)
+        side.setContentsMargins(0, 0, 0, 0)
+        side.setSpacing(0)
+        brand = named(QLabel("VITRINE"), "brand")
+        spaced = brand.font()
+        spaced.setLetterSpacing(QFont.SpacingType.PercentageSpacing, 135)  # a wordmark, not a word
+        brand.setFont(spaced)
+        side.addWidget(brand)
+        side.addWidget(self.nav, 1)
+
+        top = named(QFrame(), "topBar")
+        top_row = QHBoxLayout(top)
+        top_row.setContentsMargins(28, 14, 28, 14)
+        top_row.addWidget(self.search)
+
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(top)
+        column.addWidget(self.stack, 1)
+
+        root = QWidget()
+        row = QHBoxLayout(root)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(sidebar)
+        row.addWidget(content, 1)
+        return root
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        if quit_action.shortcut().isEmpty():  # not every platform defines a standard Quit key
+            quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        view_menu = self.menuBar().addMenu("&View")
+        for index in (TODAY, CLIENTS, STUDIO, SYNC):
+            title = self.nav.item(index).text()
+            action = QAction(f"&{title}", self)
+            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+            action.triggered.connect(lambda _=False, i=index: self.show_page(i))
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        self.find_action = QAction("&Find a client…", self)
+        self.find_action.setShortcut(QKeySequence("Ctrl+K"))
+        self.find_action.triggered.connect(self.focus_search)
+        view_menu.addAction(self.find_action)
+
+    def _build_status_bar(self, ctx: AppContext, runner: DbRunner) -> None:
+        status = self.statusBar()
+        status.setSizeGripEnabled(False)
+        self.client_count = named(QLabel(""), "clientCount")
+        status.addPermanentWidget(self.client_count)
+        runner.submit(
+            lambda s: s.clients.count(),
+            lambda n: self.client_count.setText(f"{n:,} clients"),
+            channel="client-count",
+        )
+        book = named(QLabel(str(ctx.db.path)), "bookPath")
+        book.setToolTip("The client book on this workstation")
+        status.addPermanentWidget(book)
+        status.addPermanentWidget(named(QLabel("Offline — local book"), "syncState"))
+
+    def show_page(self, index: int) -> None:
+        self.nav.setCurrentRow(index)
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def open_client(self, client_id: uuid.UUID) -> None:
+        self.show_page(CLIENTS)
+        self.clients_page.show_client(client_id)
+
+    def _search_changed(self, text: str) -> None:
+        self.show_page(CLIENTS)
+        self.clients_page.set_query(text)
+
+    def _operation_failed(self, message: str) -> None:
+        self.statusBar().showMessage(f"Something went wrong: {message}", 10_000)
+
+    def _restore(self) -> None:
+        geometry = self._settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1360, 840)
+        state = self._settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+        page = self._settings.value("window/page", TODAY, type=int)
+        if not isinstance(page, int) or not 0 <= page < self.stack.count():
+            page = TODAY
+        self.show_page(page)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._settings.setValue("window/geometry", self.saveGeometry())
+        self._settings.setValue("window/state", self.saveState())
+        self._settings.setValue("window/page", self.nav.currentRow())
+        super().closeEvent(event)
