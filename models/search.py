@@ -89,9 +89,12 @@ def match_stages(query: str) -> list[Stage]:
     ]
 
 
+_NO_FILTER = "c.deleted_at IS NULL"
+
+
 def filter_clause(filters: SearchFilters) -> tuple[str, list[Any]]:
     """SQL conditions on `c` (clients) and `s` (client_stats) for the given filters."""
-    parts = ["c.deleted_at IS NULL"]
+    parts = [_NO_FILTER]
     params: list[Any] = []
     if filters.tiers:
         parts.append(f"c.tier IN ({','.join('?' * len(filters.tiers))})")
@@ -147,9 +150,22 @@ _BM25 = f"bm25({FTS_TABLE}, {', '.join(str(w) for w in BM25_WEIGHTS)})"
 
 
 def stage_sql(broad: bool, where: str) -> str:
-    order = "f.rowid DESC" if broad else f"{_BM25}, f.rowid DESC"
+    """One stage. Params: match expression, [ranked only: inner limit], filter params, limit.
+
+    Ranked stages score and sort inside FTS5 first and join the winners afterwards: joining
+    every match before sorting costs ten times more. The inner LIMIT (-1 when filters must see
+    every match) also keeps SQLite from flattening the subquery into the join.
+    """
+    if broad:
+        return (
+            f"SELECT s.client_id {_FROM} WHERE {FTS_TABLE} MATCH ? AND {where} "
+            "ORDER BY f.rowid DESC LIMIT ?"
+        )
     return (
-        f"SELECT s.client_id {_FROM} WHERE {FTS_TABLE} MATCH ? AND {where} ORDER BY {order} LIMIT ?"
+        f"SELECT s.client_id FROM (SELECT rowid AS r, {_BM25} AS score FROM {FTS_TABLE} "
+        f"WHERE {FTS_TABLE} MATCH ? ORDER BY score, rowid DESC LIMIT ?) AS f "
+        "JOIN client_stats s ON s.search_rowid = f.r JOIN clients c ON c.id = s.client_id "
+        f"WHERE {where} ORDER BY f.score, f.r DESC LIMIT ?"
     )
 
 
@@ -178,10 +194,9 @@ def run_plan(execute: Execute, search_plan: SearchPlan, limit: int) -> list[byte
         count = execute(_COUNT_SQL, [stage.match, BROAD_THRESHOLD + 1])[0][0]
         if count == 0:
             continue
-        rows = execute(
-            stage_sql(count > BROAD_THRESHOLD, where),
-            [stage.match, *fparams, limit],
-        )
+        broad = count > BROAD_THRESHOLD
+        inner = [] if broad else [-1 if fparams or where != _NO_FILTER else limit]
+        rows = execute(stage_sql(broad, where), [stage.match, *inner, *fparams, limit])
         for (cid,) in rows:
             if cid not in seen:
                 seen.add(cid)
