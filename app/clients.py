@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+import phonenumbers
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -64,6 +65,7 @@ class ClientService:
         self.session = session
         self.actor = actor
         self.clock = clock
+        self._calling_code_cache: int | None = None
 
     # --- search ---------------------------------------------------------------------------
 
@@ -73,7 +75,9 @@ class ClientService:
         filters: search_queries.SearchFilters | None = None,
         limit: int = 50,
     ) -> list[ClientHit]:
-        plan = search_queries.plan(query, filters or search_queries.SearchFilters())
+        plan = search_queries.plan(
+            query, filters or search_queries.SearchFilters(), self._calling_code()
+        )
         conn = self.session.connection()
 
         def execute(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -81,6 +85,13 @@ class ClientService:
 
         ids = search_queries.run_plan(execute, plan, limit)
         return hits_for(execute, ids)
+
+    def _calling_code(self) -> int | None:
+        if self._calling_code_cache is None:
+            store = self.session.get(Store, self.actor.store_id)
+            code = phonenumbers.country_code_for_region(store.country) if store else 0
+            self._calling_code_cache = code
+        return self._calling_code_cache or None
 
     def count(self) -> int:
         """Live clients in the book."""

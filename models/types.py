@@ -25,7 +25,9 @@ class UUIDType(TypeDecorator[uuid.UUID]):
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if value is None:
             return None
-        if not isinstance(value, uuid.UUID):
+        if isinstance(value, bytes | bytearray | memoryview) and len(value) == 16:
+            value = uuid.UUID(bytes=bytes(value))
+        elif not isinstance(value, uuid.UUID):
             value = uuid.UUID(str(value))
         return value if dialect.name == "postgresql" else value.bytes
 

@@ -55,6 +55,7 @@ def test_timestamps_are_utc_aware_and_naive_ones_are_refused(db) -> None:  # typ
         assert loaded.created_at == datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
         assert loaded.created_at.tzinfo is UTC
         assert loaded.id.version == 7
+        assert s.get(Store, loaded.id.bytes) is loaded  # raw 16-byte ids are accepted too
     with pytest.raises(Exception, match="naive"), db.session() as s:
         s.add(
             Store(

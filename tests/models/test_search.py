@@ -221,3 +221,13 @@ def test_any_prefix_of_a_name_finds_it(book, family: str) -> None:  # type: igno
     finally:
         with book.db.session() as s:
             book.clients(s).delete_client(cid)
+
+
+def test_a_national_number_prefers_the_workstations_country(book) -> None:  # type: ignore[no-untyped-def]
+    """Typed with its trunk prefix in Paris, "06 12 34" is a French mobile first; a Spanish
+    number that shares the digits after the 0 still shows, below it."""
+    book.create(given_name="Inès", family_name="Moreau", phones=["06 12 34 56 78"])
+    # Created last, so it would win a tie on recency.
+    book.create(given_name="Lucía", family_name="Domínguez", phones=["+34 612 34 98 76"])
+    assert names(book, "06 12 34") == ["Inès Moreau", "Lucía Domínguez"]
+    assert names(book, "+34 612") == ["Lucía Domínguez"]
