@@ -51,6 +51,9 @@ class Actor:
     store_id: uuid.UUID
 
 
+_CALLING_CODES: dict[uuid.UUID, int] = {}
+
+
 class NotFoundError(LookupError):
     pass
 
@@ -65,7 +68,6 @@ class ClientService:
         self.session = session
         self.actor = actor
         self.clock = clock
-        self._calling_code_cache: int | None = None
 
     # --- search ---------------------------------------------------------------------------
 
@@ -87,11 +89,13 @@ class ClientService:
         return hits_for(execute, ids)
 
     def _calling_code(self) -> int | None:
-        if self._calling_code_cache is None:
+        """The workstation's country calling code; a store never changes country."""
+        code = _CALLING_CODES.get(self.actor.store_id)
+        if code is None:
             store = self.session.get(Store, self.actor.store_id)
             code = phonenumbers.country_code_for_region(store.country) if store else 0
-            self._calling_code_cache = code
-        return self._calling_code_cache or None
+            _CALLING_CODES[self.actor.store_id] = code
+        return code or None
 
     def count(self) -> int:
         """Live clients in the book."""
