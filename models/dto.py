@@ -11,6 +11,8 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+from models.money import format_money
+
 
 def to_jsonable(value: Any) -> Any:
     """DTOs (and anything nested in them) as JSON-ready values."""
@@ -37,8 +39,6 @@ class Money:
     currency: str
 
     def format(self) -> str:
-        from models.money import format_money
-
         return format_money(self.minor, self.currency)
 
 

@@ -159,7 +159,7 @@ class ClientsPage(QWidget):
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        for section, width in enumerate((170, 64, 236, 156, 170, 130, 104, 120)):
+        for section, width in enumerate((170, 84, 236, 156, 170, 130, 104, 120)):
             header.resizeSection(section, width)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
 
