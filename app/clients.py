@@ -36,7 +36,7 @@ from models import (
     Store,
 )
 from models import search as search_queries
-from models.dto import ClientHit, ClientInput, ClientProfile, Money
+from models.dto import ClientHit, ClientInput, ClientProfile, DateInput, Money
 from models.enums import DateKind, PreferenceKind, Recurrence, Tier
 from models.types import utcnow
 
@@ -78,7 +78,7 @@ class ClientService:
         limit: int = 50,
     ) -> list[ClientHit]:
         plan = search_queries.plan(
-            query, filters or search_queries.SearchFilters(), self._calling_code()
+            query, filters or search_queries.SearchFilters(), self.calling_code()
         )
         conn = self.session.connection()
 
@@ -88,7 +88,7 @@ class ClientService:
         ids = search_queries.run_plan(execute, plan, limit)
         return hits_for(execute, ids)
 
-    def _calling_code(self) -> int | None:
+    def calling_code(self) -> int | None:
         """The workstation's country calling code; a store never changes country."""
         code = _CALLING_CODES.get(self.actor.store_id)
         if code is None:
@@ -136,6 +136,42 @@ class ClientService:
         from app.profile import build_profile
 
         return build_profile(self.session, self._client(client_id, eager=True), self.clock())
+
+    def edit_input(self, client_id: uuid.UUID) -> ClientInput:
+        """The client as an edit form starts: every editable field, as stored."""
+        c = self._client(client_id, eager=True)
+        live = [r for r in (*c.emails, *c.phones) if r.deleted_at is None]
+        prefs: dict[str, list[str]] = {}
+        for p in c.preferences:
+            if p.deleted_at is None:
+                prefs.setdefault(_val(p.kind), []).append(p.value)
+        return ClientInput(
+            given_name=c.given_name,
+            family_name=c.family_name,
+            home_store_id=c.home_store_id,
+            preferred_name=c.preferred_name,
+            title=c.title,
+            language=c.language,
+            tier=_val(c.tier),
+            primary_owner_id=c.primary_owner_id,
+            secondary_owner_id=c.secondary_owner_id,
+            emails=[r.address for r in live if isinstance(r, ClientEmail)],
+            phones=[r.e164 for r in live if isinstance(r, ClientPhone)],
+            address_line1=c.address_line1,
+            address_line2=c.address_line2,
+            city=c.city,
+            postal_code=c.postal_code,
+            region=c.region,
+            country=c.country,
+            tags=[t.tag for t in c.tags if t.deleted_at is None],
+            sizes={_val(z.category): z.value for z in c.sizes if z.deleted_at is None},
+            preferences=prefs,
+            important_dates=[
+                DateInput(_val(d.kind), d.month, d.day, d.year, d.label)
+                for d in c.important_dates
+                if d.deleted_at is None
+            ],
+        )
 
     # --- internals ------------------------------------------------------------------------
 

@@ -12,7 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.activity import ActivityService
+from app.catalog import CatalogService
 from app.clients import Actor, ClientService
+from app.duplicates import DuplicateService
+from app.lists import ClientListService
+from app.reference import ReferenceService
 from app.today import TodayService
 from models import Associate, LocalMeta, Store
 from models.database import Database, open_database
@@ -26,6 +30,10 @@ class Services:
     clients: ClientService
     activity: ActivityService
     today: TodayService
+    lists: ClientListService
+    duplicates: DuplicateService
+    reference: ReferenceService
+    catalog: CatalogService
 
 
 @dataclass(frozen=True)
@@ -36,11 +44,16 @@ class AppContext:
     @contextmanager
     def unit_of_work(self) -> Iterator[Services]:
         with self.db.session() as session:
+            clients = ClientService(session, self.actor)
             yield Services(
                 session,
-                ClientService(session, self.actor),
+                clients,
                 ActivityService(session, self.actor),
                 TodayService(session, self.actor),
+                ClientListService(session, clients),
+                DuplicateService(session, self.actor),
+                ReferenceService(session),
+                CatalogService(session, self.actor.store_id),
             )
 
     def run(self, fn: Callable[[Services], object]) -> object:
