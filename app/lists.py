@@ -1,7 +1,10 @@
 """The client list behind a table of any size: ordered ids first, rows on demand.
 
-A view of a million clients holds a million ids (16 bytes each) and asks for the few dozen
-rows on screen; this is what keeps scrolling and sorting smooth (the Anki browser's pattern).
+The view holds the ordered ids and asks for the few dozen rows on screen (the Anki browser's
+pattern), so painting never waits on SQL. A list without text is capped at LIST_LIMIT ids:
+the first few thousand by name, or the top spenders, or the longest-silent clients, come back
+in milliseconds from an index, where all million would take seconds; `count` says how many
+there are in all.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from models.dto import ClientHit
 # Text queries list at most this many matches, best first: nobody scrolls past it, and the
 # filters narrow further.
 TEXT_MATCHES = 2_000
+LIST_LIMIT = 5_000
 
 
 class SortKey(StrEnum):
@@ -30,19 +34,17 @@ class SortKey(StrEnum):
 
 
 _ORDER = {
-    SortKey.NAME: ("c.sort_key", "c.id"),
-    SortKey.LAST_PURCHASE: ("s.last_purchase_at", "c.sort_key"),
-    SortKey.LIFETIME_SPEND: ("s.lifetime_spend_minor", "c.sort_key"),
-    SortKey.LAST_CONTACT: ("s.last_contact_at", "c.sort_key"),
+    SortKey.NAME: "c.sort_key",
+    SortKey.LAST_PURCHASE: "s.last_purchase_at",
+    SortKey.LIFETIME_SPEND: "s.lifetime_spend_minor",
+    SortKey.LAST_CONTACT: "s.last_contact_at",
 }
 
 
 def _order_by(sort: SortKey, descending: bool) -> str:
-    first, then = _ORDER[sort]
+    # SQLite sorts NULL lowest: never contacted comes first oldest-first, last newest-first.
     direction = "DESC" if descending else "ASC"
-    # Clients never contacted / who never bought sort last either way.
-    nulls = f"{first} IS NULL, " if first.startswith("s.") else ""
-    return f"{nulls}{first} {direction}, {then}"
+    return f"{_ORDER[sort]} {direction}, c.sort_key, c.id"
 
 
 class ClientListService:
@@ -60,8 +62,10 @@ class ClientListService:
         filters: search_queries.SearchFilters | None = None,
         sort: SortKey = SortKey.RELEVANCE,
         descending: bool = False,
+        limit: int = LIST_LIMIT,
     ) -> list[bytes]:
-        """Every matching client's id (raw 16 bytes), in display order."""
+        """Matching clients' ids (raw 16 bytes) in display order: text matches best first
+        (at most TEXT_MATCHES), otherwise the first `limit` in the chosen order."""
         plan = search_queries.plan(
             query, filters or search_queries.SearchFilters(), self.clients.calling_code()
         )
@@ -83,14 +87,30 @@ class ClientListService:
         order = _order_by(sort, descending)
         if plan.by_dates:
             order = "+" + order  # let the birthday window drive (see search.browse_sql)
+        # Driving from the table that holds the sort column lets its index stop the scan early.
+        source = (
+            "clients c LEFT JOIN client_stats s ON s.client_id = c.id"
+            if sort is SortKey.NAME
+            else "client_stats s JOIN clients c ON c.id = s.client_id"
+        )
         return [
             r[0]
             for r in self._execute(
-                "SELECT c.id FROM clients c LEFT JOIN client_stats s ON s.client_id = c.id "
-                f"WHERE {plan.filter_sql} ORDER BY {order}",
-                plan.filter_params,
+                f"SELECT c.id FROM {source} WHERE {plan.filter_sql} ORDER BY {order} LIMIT ?",
+                [*plan.filter_params, limit],
             )
         ]
+
+    def count(self, filters: search_queries.SearchFilters | None = None) -> int:
+        """How many clients the filters let through, text aside."""
+        plan = search_queries.plan("", filters or search_queries.SearchFilters())
+        return int(
+            self._execute(
+                "SELECT count(*) FROM clients c LEFT JOIN client_stats s ON s.client_id = c.id "
+                f"WHERE {plan.filter_sql}",
+                plan.filter_params,
+            )[0][0]
+        )
 
     def rows(self, ids: Sequence[bytes]) -> list[ClientHit]:
         """The list rows of these clients, in the order asked."""

@@ -27,7 +27,7 @@ def list_names(
         return [h.display_name for h in service.rows(ids)]
 
 
-def test_lists_sort_by_every_column_with_unknowns_last(book) -> None:  # type: ignore[no-untyped-def]
+def test_lists_sort_by_every_column_never_counting_as_oldest(book) -> None:  # type: ignore[no-untyped-def]
     from app.activity import LineInput
 
     a = book.create(given_name="Ann", family_name="Bell")
@@ -59,7 +59,8 @@ def test_lists_sort_by_every_column_with_unknowns_last(book) -> None:  # type: i
         "Ann Bell",
         "Cy Cole",
     ]
-    assert list_names(book, "", SortKey.LAST_PURCHASE) == ["Ann Bell", "Bea Adams", "Cy Cole"]
+    # Never bought sorts as the oldest purchase: first ascending, last descending.
+    assert list_names(book, "", SortKey.LAST_PURCHASE) == ["Cy Cole", "Ann Bell", "Bea Adams"]
     assert list_names(book, "", SortKey.LAST_CONTACT, descending=True) == [
         "Ann Bell",
         "Bea Adams",
@@ -72,10 +73,16 @@ def test_lists_sort_by_every_column_with_unknowns_last(book) -> None:  # type: i
     ]
 
 
-def test_list_filters_apply_to_whole_lists(book) -> None:  # type: ignore[no-untyped-def]
+def test_list_filters_limits_and_counts(book) -> None:  # type: ignore[no-untyped-def]
     book.create(given_name="Vic", family_name="Tory", tier="vvip")
     book.create(given_name="Nor", family_name="Mal", tier="client")
+    book.create(given_name="Al", family_name="Bert", tier="client")
     assert list_names(book, "", filters=SearchFilters(tiers=("vvip",))) == ["Vic Tory"]
+    with book.db.session() as s:
+        service = ClientListService(s, book.clients(s))
+        assert len(service.ids("", limit=2)) == 2
+        assert service.count() == 3
+        assert service.count(SearchFilters(tiers=("client",))) == 2
 
 
 def test_duplicates_by_email_phone_and_similar_name_with_birthday(book) -> None:  # type: ignore[no-untyped-def]
