@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QShowEvent
+from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QKeySequence, QPainter, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -15,6 +16,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMenu,
+    QPushButton,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -31,6 +34,7 @@ from ui.widgets import named
 CLIENT_ID_ROLE = Qt.ItemDataRole.UserRole
 DETAIL_ROLE = Qt.ItemDataRole.UserRole + 1
 META_ROLE = Qt.ItemDataRole.UserRole + 2
+REF_ROLE = Qt.ItemDataRole.UserRole + 3  # the task (or other record) a row stands for
 
 TEXT = QColor("#2b2926")
 MUTED = QColor("#857d72")
@@ -45,6 +49,7 @@ class Row:
     title: str
     detail: str
     meta: str
+    ref: uuid.UUID | None = None
 
 
 class TwoLineDelegate(QStyledItemDelegate):
@@ -132,6 +137,7 @@ class Section(QFrame):
         header.setContentsMargins(20, 16, 20, 8)
         header.addWidget(self.title)
         header.addStretch(1)
+        self.header = header
         header.addWidget(self.count)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 8)
@@ -154,8 +160,24 @@ class Section(QFrame):
             item.setData(CLIENT_ID_ROLE, row.client_id)
             item.setData(DETAIL_ROLE, row.detail)
             item.setData(META_ROLE, row.meta)
+            item.setData(REF_ROLE, row.ref)
             item.setToolTip(f"{row.title}\n{row.detail}" if row.detail else row.title)
             self.list.addItem(item)
+
+    def current_ref(self) -> uuid.UUID | None:
+        item = self.list.currentItem()
+        ref = item.data(REF_ROLE) if item is not None else None
+        return ref if isinstance(ref, uuid.UUID) else None
+
+    def add_header_button(self, button: QPushButton) -> None:
+        """A card action, placed before the count and enabled only with a row selected."""
+        self.header.insertWidget(self.header.count() - 1, button)
+        button.setEnabled(False)
+        self.list.currentItemChanged.connect(
+            lambda current, _previous: button.setEnabled(
+                current is not None and isinstance(current.data(REF_ROLE), uuid.UUID)
+            )
+        )
 
     def _activated(self, item: QListWidgetItem) -> None:
         client_id = item.data(CLIENT_ID_ROLE)
@@ -170,6 +192,7 @@ def task_row(task: TaskView, today: TodayView) -> Row:
         task.client_name or "No client",
         task.reason,
         f"Due {day_text(task.due_on, year=False)}" if overdue else "Today",
+        task.id,
     )
 
 
@@ -228,6 +251,7 @@ class TodayPage(QWidget):
         grid.addWidget(self.back_in_stock, 1, 1)
         for section in self.sections():
             section.activated.connect(self.open_client)
+        self._build_task_actions()
 
         column = QVBoxLayout(self)
         column.setContentsMargins(32, 24, 32, 28)
@@ -236,6 +260,47 @@ class TodayPage(QWidget):
         column.addWidget(self.subheading)
         column.addSpacing(16)
         column.addLayout(grid, 1)
+
+    def _build_task_actions(self) -> None:
+        """Complete or snooze the selected task without leaving Today."""
+        self.complete_button = named(QPushButton("Done"), "cardAction")
+        self.complete_button.setToolTip("Mark the selected task done (Ctrl+D)")
+        self.complete_button.setAccessibleName("Mark the selected task done")
+        self.complete_button.clicked.connect(self.complete_selected_task)
+        self.snooze_button = named(QPushButton("Snooze"), "cardAction")
+        self.snooze_button.setToolTip("Move the selected task to a later day (Ctrl+Shift+S)")
+        self.snooze_button.setAccessibleName("Snooze the selected task")
+        menu = QMenu(self.snooze_button)
+        for label, days in (("Tomorrow", 1), ("In three days", 3), ("Next week", 7)):
+            menu.addAction(label, lambda d=days: self.snooze_selected_task(d))
+        self.snooze_button.setMenu(menu)
+        self.tasks.add_header_button(self.complete_button)
+        self.tasks.add_header_button(self.snooze_button)
+        done = QAction("Done", self)
+        done.setShortcut(QKeySequence("Ctrl+D"))
+        done.triggered.connect(self.complete_selected_task)
+        snooze = QAction("Snooze a day", self)
+        snooze.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        snooze.triggered.connect(lambda: self.snooze_selected_task(1))
+        for action in (done, snooze):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.tasks.list.addAction(action)
+
+    def complete_selected_task(self) -> None:
+        task_id = self.tasks.current_ref()
+        if task_id is None:
+            return
+        self._runner.submit(lambda s: s.activity.complete_task(task_id), self._after_change)
+
+    def snooze_selected_task(self, days: int) -> None:
+        task_id = self.tasks.current_ref()
+        if task_id is None or self.view is None:
+            return
+        until = self.view.day + timedelta(days=days)
+        self._runner.submit(lambda s: s.activity.snooze_task(task_id, until), self._after_change)
+
+    def _after_change(self, _result: object) -> None:
+        self.refresh()
 
     def sections(self) -> tuple[Section, Section, Section, Section]:
         return (self.tasks, self.appointments, self.dates, self.back_in_stock)
