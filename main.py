@@ -15,6 +15,7 @@ import logging
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,21 @@ def _db_option(parser: argparse.ArgumentParser, top: bool = False) -> None:
     )
 
 
+def _count(low: int, high: int) -> Callable[[str], int]:
+    """An integer option that must lie in [low, high], refused by argparse otherwise."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low:,} and {high:,}")
+        return value
+
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vitrine", description="Vitrine: the client book and showroom studio."
@@ -50,7 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     seed = verbs.add_parser("seed", help="generate a deterministic demo book")
     _db_option(seed)
-    seed.add_argument("--clients", type=int, default=FIRST_RUN_CLIENTS, help="how many clients")
+    seed.add_argument(
+        "--clients", type=_count(0, 10_000_000), default=FIRST_RUN_CLIENTS, help="how many clients"
+    )
     seed.add_argument("--seed", type=int, default=7, help="random seed (same seed, same book)")
     seed.add_argument(
         "--anchor",
@@ -64,12 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
     _db_option(search)
     search.add_argument("query", help="what to look for ('' lists clients by name)")
     search.add_argument("--json", action="store_true", help="print JSON")
-    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("--limit", type=_count(1, 10_000), default=20)
     search.add_argument("--tier", action="append", default=[], help="prospect|client|vip|vvip")
     search.add_argument("--owner", type=uuid.UUID, help="owner associate id")
     search.add_argument("--store", type=uuid.UUID, help="home store id")
-    search.add_argument("--birthday-within", type=int, metavar="DAYS")
-    search.add_argument("--not-contacted", type=int, metavar="DAYS")
+    search.add_argument("--birthday-within", type=_count(0, 366), metavar="DAYS")
+    search.add_argument("--not-contacted", type=_count(0, 36_500), metavar="DAYS")
     search.add_argument("--wish-in-stock", action="store_true")
 
     client = verbs.add_parser("client", help="client commands")

@@ -11,7 +11,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.clients import Actor, Clock, NotFoundError
+from app.clients import Actor, Clock, NotFoundError, local_today
 from app.validation import Checker
 from models import (
     Appointment,
@@ -46,6 +46,7 @@ from models.money import MoneyError, exponent
 from models.types import utcnow
 
 MAX_NOTE = 10_000
+FUTURE_TOLERANCE = timedelta(minutes=5)  # clocks of two machines in one shop disagree a little
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -71,6 +72,19 @@ class ActivityService:
         self.session = session
         self.actor = actor
         self.clock = clock
+
+    def _today(self) -> date:
+        return local_today(self.session, self.actor.store_id, self.clock())
+
+    def _check_moment(self, c: Checker, field: str, when: datetime | None) -> None:
+        """A recorded moment needs a time zone and cannot be in the future: a grant dated
+        2030 would otherwise outrank every later withdrawal."""
+        if when is None:
+            return
+        if when.tzinfo is None or when.utcoffset() is None:
+            c.fail(field, "needs a time zone")
+        elif when > self.clock() + FUTURE_TOLERANCE:
+            c.fail(field, "is in the future")
 
     def _client(self, client_id: uuid.UUID) -> Client:
         client = self.session.get(Client, client_id)
@@ -122,10 +136,7 @@ class ActivityService:
         if not text:
             c.fail("summary", "is empty")
         when = occurred_at or self.clock()
-        if when.tzinfo is None:
-            c.fail("occurred_at", "needs a time zone")
-        elif when > self.clock() + timedelta(minutes=5):
-            c.fail("occurred_at", "is in the future")
+        self._check_moment(c, "occurred_at", when)
         c.done()
         row = Interaction(
             client_id=client_id,
@@ -203,7 +214,7 @@ class ActivityService:
         c = Checker()
         if not description.strip():
             c.fail("description", "is empty")
-        if acquired_on is not None and acquired_on > self.clock().date():
+        if acquired_on is not None and acquired_on > self._today():
             c.fail("acquired_on", "is in the future")
         c.done()
         row = ClosetItem(
@@ -244,6 +255,7 @@ class ActivityService:
             c.fail("proof_image", "must be a PNG image")
         if pk == ProofKind.VERBAL.value and not (proof_text or "").strip():
             c.fail("proof_text", "say what the client agreed to, in their words")
+        self._check_moment(c, "captured_at", captured_at)
         c.done()
         row = ConsentEvent(
             client_id=client_id,
@@ -315,7 +327,7 @@ class ActivityService:
 
     def snooze_task(self, task_id: uuid.UUID, until: date) -> None:
         task = self._task(task_id)
-        if until <= self.clock().date():
+        if until <= self._today():
             c = Checker()
             c.fail("until", "must be after today")
             c.done()
@@ -383,13 +395,18 @@ class ActivityService:
     ) -> uuid.UUID:
         """Append a receipt. The same external_ref twice returns the first, unchanged."""
         self._client(client_id)
-        if external_ref:
-            existing = self.session.scalar(
-                select(Purchase.id).where(Purchase.external_ref == external_ref)
-            )
-            if existing is not None:
-                return existing
         c = Checker()
+        if external_ref:
+            existing = self.session.execute(
+                select(Purchase.id, Purchase.client_id).where(Purchase.external_ref == external_ref)
+            ).first()
+            if existing is not None and existing.client_id == client_id:
+                same: uuid.UUID = existing.id  # the same receipt imported again
+                return same
+            if existing is not None:
+                c.fail("external_ref", f"receipt {external_ref} belongs to another client")
+                c.done()
+        self._check_moment(c, "purchased_at", purchased_at)
         ch = _enum(c, "channel", SalesChannel, channel)
         try:
             exponent(currency)

@@ -7,11 +7,13 @@ refused form leaves nothing half-written behind.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import phonenumbers
 from sqlalchemy import func, select
@@ -52,10 +54,19 @@ class Actor:
 
 
 _CALLING_CODES: dict[uuid.UUID, int] = {}
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,3}$")
 
 
 class NotFoundError(LookupError):
     pass
+
+
+def local_today(session: Session, store_id: uuid.UUID, now: datetime) -> date:
+    """The calendar day at the workstation's store, which is what "today" means to people
+    there (a Tokyo morning is still yesterday in UTC)."""
+    store = session.get(Store, store_id)
+    zone = ZoneInfo(store.timezone) if store is not None else ZoneInfo("UTC")
+    return now.astimezone(zone).date()
 
 
 def display_name(given: str, family: str, preferred: str | None) -> str:
@@ -135,7 +146,8 @@ class ClientService:
     def profile(self, client_id: uuid.UUID) -> ClientProfile:
         from app.profile import build_profile
 
-        return build_profile(self.session, self._client(client_id, eager=True), self.clock())
+        today = local_today(self.session, self.actor.store_id, self.clock())
+        return build_profile(self.session, self._client(client_id, eager=True), today)
 
     def edit_input(self, client_id: uuid.UUID) -> ClientInput:
         """The client as an edit form starts: every editable field, as stored."""
@@ -208,27 +220,40 @@ class ClientService:
             c.fail("given_name", "is required")
         if not family:
             c.fail("family_name", "is required")
+        # The column sizes: SQLite would take more, but the central PostgreSQL would not.
         for name, value, limit in (
             ("given_name", given, 80),
             ("family_name", family, 80),
             ("preferred_name", data.preferred_name or "", 80),
+            ("title", data.title or "", 20),
+            ("address_line1", data.address_line1 or "", 120),
+            ("address_line2", data.address_line2 or "", 120),
+            ("city", data.city or "", 80),
+            ("postal_code", data.postal_code or "", 20),
+            ("region", data.region or "", 80),
         ):
-            if len(value) > limit:
+            if len(value.strip()) > limit:
                 c.fail(name, f"is longer than {limit} characters")
+        if not _LANGUAGE_TAG.match(data.language or "en"):
+            c.fail("language", "use a language tag such as fr, en-GB or zh-Hans-CN")
         try:
             tier = Tier(data.tier)
         except ValueError:
             c.fail("tier", f"must be one of {', '.join(t.value for t in Tier)}")
             tier = Tier.CLIENT
         emails: list[str] = []
-        for i, raw in enumerate(e for e in data.emails if e.strip()):
+        for i, raw in enumerate(data.emails):
+            if not raw.strip():
+                continue
             email = normalize_email(raw)
             if email is None:
                 c.fail(f"emails[{i}]", f"{raw.strip()!r} is not an e-mail address")
             elif email not in emails:
                 emails.append(email)
         phones: list[tuple[str, str]] = []
-        for i, raw in enumerate(p for p in data.phones if p.strip()):
+        for i, raw in enumerate(data.phones):
+            if not raw.strip():
+                continue
             phone = normalize_phone(raw, data.country or store.country)
             if phone is None:
                 c.fail(f"phones[{i}]", f"{raw.strip()!r} is not a valid phone number")
@@ -251,7 +276,9 @@ class ClientService:
                 c.fail(f"preferences.{kind}", "unknown kind of preference")
                 continue
             prefs[pk] = _unique(v.strip() for v in values if v.strip())
-        today = self.clock().date()
+            if any(len(v) > 80 for v in prefs[pk]):
+                c.fail(f"preferences.{kind}", "each value is at most 80 characters")
+        today = local_today(self.session, self.actor.store_id, self.clock())
         dates = []
         for i, d in enumerate(data.important_dates):
             try:
@@ -260,6 +287,8 @@ class ClientService:
                 c.fail(f"important_dates[{i}]", f"unknown kind {d.kind!r}")
                 continue
             check_month_day(c, f"important_dates[{i}]", d.month, d.day, d.year, today)
+            if d.label and len(d.label.strip()) > 80:
+                c.fail(f"important_dates[{i}]", "the label is longer than 80 characters")
             dates.append(d)
         if data.country and (len(data.country) != 2 or not data.country.isalpha()):
             c.fail("country", "use a two-letter country code such as FR")

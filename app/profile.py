@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 from typing import TypeVar
 
 from sqlalchemy import select
@@ -92,13 +92,12 @@ def first_images(session: Session, product_ids: set[uuid.UUID]) -> dict[uuid.UUI
     return {pid: path for pid, path in rows}
 
 
-def build_profile(session: Session, client: Client, now: datetime) -> ClientProfile:
+def build_profile(session: Session, client: Client, today: date) -> ClientProfile:
     cid = client.id
     names = _associate_names(session, client)
     store = session.get(Store, client.home_store_id)
     assert store is not None
     stats = session.get(ClientStats, cid)
-    today = now.date()
 
     dates = []
     for d in live(client.important_dates):

@@ -83,6 +83,9 @@ def match_stages(query: str, calling_code: int | None = None) -> list[Stage]:
         if digits.startswith("0") and national:
             options.append(_quote(national) + "*")
         stages.append(Stage("phone", f"{{contact intl}} : ({' OR '.join(options)})"))
+        if text.isdigit():
+            # Bare digits may be a year or a reference in a tag or a note, after the phones.
+            stages.append(Stage("anywhere", f"{_quote(text)}*"))
         return stages
     terms = words(text)
     if not terms:

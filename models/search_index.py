@@ -22,13 +22,14 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 FTS_TABLE = "client_fts"
 # Bump when the table layout or what goes into a document changes: books rebuild on open.
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"
 _META_KEY = "search_index_version"
+_UNINDEX_TRIGGER = "client_stats_unindex"
 
 CREATE_FTS = (
     f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
@@ -109,7 +110,9 @@ def refresh_clients(conn: Connection, client_ids: Iterable[uuid.UUID]) -> None:
           lifetime_spend_minor = excluded.lifetime_spend_minor
     """)
     # Fresh rowids above every existing one: the most recently touched clients sort first.
-    base = run("SELECT coalesce(max(search_rowid), 0) FROM client_stats").scalar_one()
+    # Above every rowid the index has ever handed out that is still there, whoever holds it.
+    top = run(f"SELECT rowid FROM {FTS_TABLE} ORDER BY rowid DESC LIMIT 1").first()
+    base = top[0] if top else 0
     docs = run(_DOCUMENT_SELECT + f"WHERE c.id IN ({_TOUCHED}) AND c.{_LIVE} ORDER BY c.id").all()
     rows = [(base + n, *doc[1:]) for n, doc in enumerate(docs, start=1)]
     if rows:
@@ -131,6 +134,7 @@ def rebuild(conn: Connection) -> int:
     type-ahead shows recently active clients first, exactly as incremental updates would.
     """
     run = conn.exec_driver_sql
+    run(f"DROP TRIGGER IF EXISTS {_UNINDEX_TRIGGER}")  # emptied wholesale just below
     run(f"DELETE FROM {FTS_TABLE}")
     run("DELETE FROM client_stats")
     run(f"""
@@ -157,6 +161,13 @@ def rebuild(conn: Connection) -> int:
     """)
     count = run("SELECT count(*) FROM client_stats WHERE search_rowid IS NOT NULL").scalar_one()
     run(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
+    # However a client's figures go from now on (an erasure's cascade, a raw DELETE), its
+    # document goes too: an erased client's words must not outlive it in the index.
+    run(
+        f"CREATE TRIGGER {_UNINDEX_TRIGGER} AFTER DELETE ON client_stats "
+        "WHEN OLD.search_rowid IS NOT NULL BEGIN "
+        f"DELETE FROM {FTS_TABLE} WHERE rowid = OLD.search_rowid; END"
+    )
     return int(count)
 
 
@@ -193,13 +204,19 @@ _FEEDS: dict[str, str] = {
 
 
 def touched_clients(session: Session) -> set[uuid.UUID]:
+    """Clients whose document or figures this flush may change: the client a row belongs to
+    now, and the one it belonged to before if it moved (a merge, a correction)."""
     touched: set[uuid.UUID] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         attr = _FEEDS.get(type(obj).__name__)
-        if attr is not None:
-            value = getattr(obj, attr, None)
-            if value is not None:
-                touched.add(value)
+        if attr is None:
+            continue
+        value = getattr(obj, attr, None)
+        if value is not None:
+            touched.add(value)
+        for previous in inspect(obj).attrs[attr].history.deleted or ():
+            if previous is not None:
+                touched.add(previous)
     return touched
 
 

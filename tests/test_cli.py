@@ -83,3 +83,21 @@ def test_errors_are_clear_and_exit_non_zero(seeded: Path, tmp_path: Path) -> Non
     assert again.returncode == 1 and "already holds 800 clients" in again.stderr
     bad = vitrine("client", "show", "not-a-uuid", "--db", str(seeded), check=False)
     assert bad.returncode == 2 and "invalid UUID" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("seed", "--clients", "-5"),
+        ("search", "x", "--not-contacted", "800000"),
+        ("search", "x", "--limit", "-1"),
+        ("search", "x", "--birthday-within", "many"),
+    ],
+)
+def test_out_of_range_options_are_refused_before_any_work(
+    args: tuple[str, ...], tmp_path: Path
+) -> None:
+    result = vitrine(*args, "--db", str(tmp_path / "b.db"), check=False)
+    assert result.returncode == 2 and "usage:" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "b.db").exists()

@@ -1044,7 +1044,7 @@ class _Generator:
                     None,
                     d.month,
                     d.day,
-                    1980 + 7 * k,
+                    1980 + 8 * k,  # leap years, in case the day is 29 February
                     "yearly",
                     d.month * 100 + d.day,
                 )

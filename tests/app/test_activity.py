@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import struct
 import zlib
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -230,3 +230,59 @@ def test_today_gathers_tasks_dates_appointments_and_restocks(book) -> None:  # t
     assert [(b.client_name, b.product.sku, b.quantity) for b in view.back_in_stock] == [
         ("Ines Garcia", "VC-WAT-0001", 2)
     ]
+
+
+def test_moments_need_a_zone_and_cannot_be_in_the_future(book) -> None:  # type: ignore[no-untyped-def]
+    cid = book.create()
+    later = book.clock.now + timedelta(days=365)
+    with book.db.session() as s:
+        act = book.activity(s)
+        with pytest.raises(ValidationError) as err:
+            act.record_consent(cid, "email", "marketing", "granted", "web_form", captured_at=later)
+        assert err.value.fields == ["captured_at"]
+        with pytest.raises(ValidationError) as err:
+            act.record_consent(
+                cid, "email", "marketing", "granted", "web_form", captured_at=datetime(2026, 1, 1)
+            )
+        assert err.value.fields == ["captured_at"]
+        add_product(book)
+        with pytest.raises(ValidationError) as err:
+            act.record_purchase(cid, [LineInput("VC-WAT-0001", 1, 100)], "EUR", purchased_at=later)
+        assert err.value.fields == ["purchased_at"]
+
+
+def test_a_receipt_of_another_client_is_refused_not_swallowed(book) -> None:  # type: ignore[no-untyped-def]
+    alice, bob = book.create(), book.create(given_name="Bob")
+    add_product(book)
+    line = [LineInput("VC-WAT-0001", 1, 100)]
+    with book.db.session() as s:
+        book.activity(s).record_purchase(alice, line, "EUR", external_ref="R-1")
+        with pytest.raises(ValidationError) as err:
+            book.activity(s).record_purchase(bob, line, "EUR", external_ref="R-1")
+        assert err.value.fields == ["external_ref"]
+
+
+def test_dates_follow_the_stores_calendar_not_utc(book) -> None:  # type: ignore[no-untyped-def]
+    """23:30 UTC on 23 November is already 24 November in Paris."""
+    cid = book.create(important_dates=[DateInput("anniversary", 11, 23, None)])
+    book.clock.now = datetime(2026, 11, 23, 23, 30, tzinfo=UTC)
+    with book.db.session() as s:
+        dates = book.clients(s).profile(cid).important_dates
+        with pytest.raises(ValidationError):
+            book.activity(s).snooze_task(
+                book.activity(s).create_task(cid, date(2026, 11, 24), "x"), date(2026, 11, 24)
+            )
+    assert dates[0].next_on == date(2027, 11, 23)
+
+
+def test_today_leaves_out_deleted_clients(book) -> None:  # type: ignore[no-untyped-def]
+    cid = book.create(given_name="Ken", family_name="Sato")
+    today = book.clock.now.date()
+    with book.db.session() as s:
+        book.activity(s).create_task(cid, today, "Call back")
+        start = book.clock.now + timedelta(hours=1)
+        book.activity(s).book_appointment(cid, "phone", start, start + timedelta(hours=1))
+        book.clients(s).delete_client(cid)
+    with book.db.session() as s:
+        view = book.today(s).today()
+    assert view.tasks_due == [] and view.appointments == []

@@ -120,3 +120,24 @@ def test_deleted_clients_are_gone_from_profile_lookups(book) -> None:  # type: i
         book.clients(s).delete_client(cid)
     with pytest.raises(NotFoundError), book.db.session() as s:
         book.clients(s).profile(cid)
+
+
+def test_field_sizes_and_language_tags_are_checked(book) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValidationError) as err:
+        book.create(
+            title="T" * 21,
+            city="C" * 81,
+            language="not a language!!",
+            preferences={"brand": ["B" * 81]},
+            important_dates=[DateInput("custom", 1, 2, None, "L" * 81)],
+            emails=["", "bad"],
+        )
+    assert err.value.fields == [
+        "title",
+        "city",
+        "language",
+        "emails[1]",
+        "preferences.brand",
+        "important_dates[0]",
+    ]
+    assert book.create(language="zh-Hans-CN")

@@ -136,3 +136,17 @@ def test_seeding_a_book_that_has_data_is_refused(demo: Path) -> None:
             seed_book(db, 10)
     finally:
         db.close()
+
+
+def test_every_seeded_date_is_a_real_date_even_around_a_leap_day(tmp_path: Path) -> None:
+    from models.dates import is_valid_month_day
+
+    db = open_database(tmp_path / "leap.db")
+    try:
+        seed_book(db, 400, seed=3, anchor=date(2028, 2, 24), images=False)
+        with db.engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT month, day, year FROM important_dates").all()
+    finally:
+        db.close()
+    assert (2, 29) in {(m, d) for m, d, _y in rows}
+    assert [r for r in rows if not is_valid_month_day(*r)] == []

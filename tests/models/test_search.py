@@ -231,3 +231,42 @@ def test_a_national_number_prefers_the_workstations_country(book) -> None:  # ty
     book.create(given_name="Lucía", family_name="Domínguez", phones=["+34 612 34 98 76"])
     assert names(book, "06 12 34") == ["Inès Moreau", "Lucía Domínguez"]
     assert names(book, "+34 612") == ["Lucía Domínguez"]
+
+
+def test_erasing_a_client_removes_every_word_of_it_from_the_index(book) -> None:  # type: ignore[no-untyped-def]
+    from models import Client
+
+    kept = book.create(given_name="Alice", family_name="Moreau")
+    erased = book.create(given_name="Bob", family_name="Durand", emails=["bob@example.com"])
+    with book.db.session() as s:
+        book.activity(s).add_note(erased, "secret wish: a platinum Perpetual")
+    with book.db.session() as s:
+        s.delete(s.get(Client, erased))  # erasure: the row and its children go
+    with book.db.engine.connect() as conn:
+        leftovers = conn.exec_driver_sql(
+            "SELECT count(*) FROM client_fts WHERE client_fts MATCH 'secret OR durand OR bob'"
+        ).scalar()
+        indexed = conn.exec_driver_sql("SELECT count(*) FROM client_fts").scalar()
+    assert leftovers == 0 and indexed == 1
+    # The index keeps working afterwards (no reuse of a rowid still held by a ghost).
+    book.create(given_name="Carol", family_name="Petit")
+    assert names(book, "carol") == ["Carol Petit"]
+    assert names(book, "alice") == ["Alice Moreau"] and kept
+
+
+def test_a_row_moved_to_another_client_reindexes_both(book) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from models import ClientEmail
+
+    alice = book.create(given_name="Alice", family_name="Moreau", emails=["moved@example.com"])
+    bob = book.create(given_name="Bob", family_name="Durand")
+    with book.db.session() as s:
+        email = s.scalars(select(ClientEmail).where(ClientEmail.client_id == alice)).one()
+        email.client_id = bob
+    assert names(book, "moved@") == ["Bob Durand"]
+
+
+def test_digits_that_are_not_a_phone_still_find_tags_and_notes(book) -> None:  # type: ignore[no-untyped-def]
+    book.create(given_name="Nina", family_name="Roy", tags=["new-client-2026"])
+    assert names(book, "2026") == ["Nina Roy"]
