@@ -8,6 +8,7 @@ signal crosses back, so callbacks always run on the GUI thread and may touch wid
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -42,8 +43,8 @@ class DbRunner(QObject):
     channel stale, so it is skipped if not started yet and its result is dropped otherwise.
     """
 
-    # Emitted on the worker thread, delivered on the GUI thread (queued connection).
-    _finished = Signal(object, object, object)
+    # Emitted on the worker thread once an outcome is queued; handled on the GUI thread.
+    _ready = Signal()
     # For failures nobody asked to handle, so the shell can say something went wrong.
     failed = Signal(str)
 
@@ -54,8 +55,13 @@ class DbRunner(QObject):
         # Generations are read on the worker to skip stale jobs early, so guard them.
         self._lock = threading.Lock()
         self._generations: dict[str, int] = {}
+        self._jobs: dict[int, _Job] = {}
+        self._next_key = 0
+        self._outcomes: queue.SimpleQueue[tuple[int, Any, BaseException | None, bool]] = (
+            queue.SimpleQueue()
+        )
         self._closed = False
-        self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self._ready.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     def submit(
         self,
@@ -69,12 +75,18 @@ class DbRunner(QObject):
         if self._closed:
             log.debug("runner is shut down; dropping %r", fn)
             return
-        generation = 0
-        if channel is not None:
-            with self._lock:
+        with self._lock:
+            generation = 0
+            if channel is not None:
                 generation = self._generations.get(channel, 0) + 1
                 self._generations[channel] = generation
-        self._executor.submit(self._work, _Job(fn, on_done, on_error, channel, generation))
+            self._next_key += 1
+            key = self._next_key
+            self._jobs[key] = _Job(fn, on_done, on_error, channel, generation)
+        # The worker only ever sees the key: the job (and whatever widgets its callbacks hold)
+        # is owned here and released on the GUI thread. A widget whose last reference died on
+        # the worker would be destroyed on the wrong thread.
+        self._executor.submit(self._work, key)
 
     def cancel(self, channel: str) -> None:
         """Forget whatever is pending on `channel`: its results will not be delivered."""
@@ -87,6 +99,10 @@ class DbRunner(QObject):
             return
         self._closed = True
         self._executor.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            self._jobs.clear()
+        while not self._outcomes.empty():
+            self._outcomes.get_nowait()
 
     def _is_current(self, job: _Job) -> bool:
         if job.channel is None:
@@ -94,26 +110,40 @@ class DbRunner(QObject):
         with self._lock:
             return self._generations.get(job.channel) == job.generation
 
-    def _work(self, job: _Job) -> None:
-        if self._closed or not self._is_current(job):
+    def _work(self, key: int) -> None:
+        with self._lock:
+            job = self._jobs.get(key)
+        if job is None or self._closed or not self._is_current(job):
+            self._outcomes.put((key, None, None, False))
+            del job
+            self._ready.emit()
             return
+        fn = job.fn
+        del job
         result: Any = None
         error: BaseException | None = None
         try:
             with self._ctx.unit_of_work() as services:
-                result = job.fn(services)
+                result = fn(services)
         except Exception as exc:
             error = exc
-        self._finished.emit(job, result, error)
+        del fn
+        self._outcomes.put((key, result, error, True))
+        del result, error
+        self._ready.emit()
 
-    @Slot(object, object, object)
-    def _deliver(self, job: _Job, result: Any, error: BaseException | None) -> None:
-        if self._closed or not self._is_current(job):
-            return
-        if error is None:
-            job.on_done(result)
-        elif job.on_error is not None:
-            job.on_error(error)
-        else:
-            log.error("database operation failed", exc_info=error)
-            self.failed.emit(str(error) or type(error).__name__)
+    @Slot()
+    def _deliver(self) -> None:
+        while not self._outcomes.empty():
+            key, result, error, ran = self._outcomes.get_nowait()
+            with self._lock:
+                job = self._jobs.pop(key, None)
+            if job is None or not ran or self._closed or not self._is_current(job):
+                continue
+            if error is None:
+                job.on_done(result)
+            elif job.on_error is not None:
+                job.on_error(error)
+            else:
+                log.error("database operation failed", exc_info=error)
+                self.failed.emit(str(error) or type(error).__name__)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.context import AppContext
 from app.tasks import DbRunner
+from ui.actions import ActionRouter
 from ui.pages.clients import ClientsPage
 from ui.pages.placeholder import PlaceholderPage
 from ui.pages.today import TodayPage
@@ -42,7 +43,7 @@ class MainWindow(QMainWindow):
         self._settings = settings
 
         self.today_page = TodayPage(runner)
-        self.clients_page = ClientsPage(runner)
+        self.clients_page = ClientsPage(ctx, runner)
         pages: list[tuple[str, QWidget]] = [
             ("Today", self.today_page),
             ("Clients", self.clients_page),
@@ -83,7 +84,15 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status_bar(ctx, runner)
 
+        self.clients_page.bind_search(self.search)
         self.today_page.open_client.connect(self.open_client)
+        self.actions_router = ActionRouter(
+            runner, ctx.db.media_dir, self, self._client_name, self.open_client
+        )
+        self.clients_page.action_requested.connect(self.actions_router.request)
+        self.actions_router.on_change(self.clients_page.refresh)
+        self.actions_router.on_change(self.today_page.refresh)
+        self.actions_router.on_change(self._count_clients)
         runner.failed.connect(self._operation_failed)
         self._restore()
 
@@ -121,6 +130,11 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        self.new_client_action = QAction("&New client…", self)
+        self.new_client_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
+        self.new_client_action.triggered.connect(lambda: self.actions_router.request("new", None))
+        file_menu.addAction(self.new_client_action)
+        file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         if quit_action.shortcut().isEmpty():  # not every platform defines a standard Quit key
@@ -147,15 +161,23 @@ class MainWindow(QMainWindow):
         status.setSizeGripEnabled(False)
         self.client_count = named(QLabel(""), "clientCount")
         status.addPermanentWidget(self.client_count)
-        runner.submit(
-            lambda s: s.clients.count(),
-            lambda n: self.client_count.setText(f"{n:,} clients"),
-            channel="client-count",
-        )
+        self._runner = runner
+        self._count_clients()
         book = named(QLabel(str(ctx.db.path)), "bookPath")
         book.setToolTip("The client book on this workstation")
         status.addPermanentWidget(book)
         status.addPermanentWidget(named(QLabel("Offline — local book"), "syncState"))
+
+    def _count_clients(self) -> None:
+        self._runner.submit(
+            lambda s: s.clients.count(),
+            lambda n: self.client_count.setText(f"{n:,} clients"),
+            channel="client-count",
+        )
+
+    def _client_name(self, client_id: uuid.UUID) -> str:
+        profile = self.clients_page.profile
+        return profile.display_name if profile is not None and profile.id == client_id else ""
 
     def show_page(self, index: int) -> None:
         self.nav.setCurrentRow(index)

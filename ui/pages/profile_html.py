@@ -1,206 +1,261 @@
-"""A client's profile as the HTML a QTextBrowser shows: plain functions of a ClientProfile."""
+"""The rich-text parts of a client's profile: plain functions of a ClientProfile, no Qt.
+
+Each tab of the profile that only reads is one of these, shown in a QTextBrowser; what can
+be clicked (actions, filters, completing a task) is a widget in profile_view.py.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date
+from collections.abc import Collection, Iterable
+from datetime import date, datetime
 from html import escape
 
-from models.dto import ClientProfile, ConsentState
-from ui.format import channel_label, day_text, tier_label, time_text, words
+from app.timeline import TimelineEntry
+from models.dto import AppointmentView, ClientProfile, ConsentState
+from ui.format import channel_label, day_text, time_text, words
+
+KIND_LABELS = {
+    "note": "Notes",
+    "interaction": "Interactions",
+    "purchase": "Purchases",
+    "appointment": "Visits",
+}
 
 # QTextDocument understands a small CSS subset: colours, fonts, margins, table cell padding.
 PROFILE_CSS = """
 body { color: #2b2926; }
-.name { font-size: 19pt; font-weight: 600; margin: 2px 0 2px 0; }
-.section { font-size: 8.5pt; font-weight: 600; color: #9c7a45; margin: 24px 0 6px 0;
-     text-transform: uppercase; }
 p { margin: 0 0 4px 0; }
-.eyebrow { color: #9c7a45; font-size: 9pt; font-weight: 600; text-transform: uppercase; }
+.section { font-size: 8.5pt; font-weight: 600; color: #9c7a45; margin: 18px 0 6px 0;
+     text-transform: uppercase; }
+.first { margin-top: 2px; }
 .muted { color: #857d72; }
-.fig { font-size: 12pt; font-weight: 600; }
-.label { color: #857d72; font-size: 7.5pt; text-transform: uppercase; }
-.granted { background-color: #e8efe3; color: #3f6133; }
-.withdrawn { background-color: #f4e8e4; color: #8a4b3c; }
-.tag { background-color: #f4eee3; color: #6b5a3e; }
-td { padding: 3px 14px 3px 0; vertical-align: top; }
+.small { font-size: 9pt; }
+.strong { font-weight: 600; }
+.kind { color: #9c7a45; font-size: 8pt; font-weight: 600; text-transform: uppercase; }
+.empty { color: #a39b90; margin-top: 24px; }
+td { padding: 4px 14px 4px 0; vertical-align: top; }
 td.when { color: #857d72; white-space: nowrap; }
 td.amount { text-align: right; white-space: nowrap; }
+td.thumb { padding: 4px 12px 8px 0; }
 """
-
-SHOWN = 8  # per section; the full timeline pages elsewhere
 
 
 def _e(value: object) -> str:
     return escape(str(value), quote=False)
 
 
-def _badge(text: str, css_class: str) -> str:
-    # Non-breaking spaces pad the badge: QTextDocument ignores padding on inline spans.
-    return f'<span class="{css_class}">&nbsp;{_e(text)}&nbsp;</span>'
+# Inline styles, not classes: a QLabel's rich text has no default stylesheet to hold them.
+BADGE_STYLES = {
+    "granted": "background-color: #e8efe3; color: #3f6133",
+    "withdrawn": "background-color: #f4e8e4; color: #8a4b3c",
+    "tag": "background-color: #f4eee3; color: #6b5a3e",
+}
 
 
-def _consent_badge(state: ConsentState) -> str:
+def badge(text: str, kind: str) -> str:
+    # Non-breaking spaces pad the badge: rich text ignores padding on inline spans.
+    return f'<span style="{BADGE_STYLES[kind]}">&nbsp;{_e(text)}&nbsp;</span>'
+
+
+def consent_badge(state: ConsentState) -> str:
     mark = "✓" if state.granted else "✕"
     text = f"{mark} {channel_label(state.channel)} · {words(state.purpose).lower()}"
-    return _badge(text, "granted" if state.granted else "withdrawn")
+    return badge(text, "granted" if state.granted else "withdrawn")
 
 
-def _section(title: str, body: str) -> str:
+def badges_html(p: ClientProfile) -> str:
+    """Consent per channel and purpose, then tags: the header's one wrapping line."""
+    consent = " ".join(consent_badge(c) for c in p.consent)
+    if not consent:
+        consent = '<span style="color: #857d72">No consent recorded</span>'
+    tags = " ".join(badge(t, "tag") for t in p.tags)
+    return f'<p style="line-height: 150%">{consent}' + (f"<br>{tags}" if tags else "") + "</p>"
+
+
+def _section(title: str, body: str, first: bool = False, empty: str = "") -> str:
     # Headings as styled paragraphs: QTextDocument sizes <h2> itself, ignoring the CSS.
-    return f'<p class="section">{_e(title)}</p>{body}' if body else ""
+    css = "section first" if first else "section"
+    if not body and empty:
+        body = f'<p class="muted">{_e(empty)}</p>'
+    return f'<p class="{css}">{_e(title)}</p>{body}' if body else ""
 
 
-def _table(rows: Iterable[tuple[str, ...]], classes: tuple[str, ...]) -> str:
+def _table(rows: Iterable[tuple[str, ...]], classes: tuple[str, ...], full: bool = True) -> str:
+    """`full`: as wide as the pane, for lists with a right-hand figure; else label-value pairs
+    sit close together."""
     cells = "".join(
         "<tr>"
         + "".join(f'<td class="{c}">{v}</td>' for c, v in zip(classes, row, strict=True))
         + "</tr>"
         for row in rows
     )
-    return f'<table cellspacing="0">{cells}</table>' if cells else ""
+    width = ' width="100%"' if full else ""
+    return f'<table cellspacing="0"{width}>{cells}</table>' if cells else ""
 
 
-def _more(total: int) -> str:
-    return f'<p class="muted">and {total - SHOWN} more</p>' if total > SHOWN else ""
+def _page(body: str, empty: str) -> str:
+    return f"<html><body>{body or f'<p class=empty align=center>{_e(empty)}</p>'}</body></html>"
 
 
-def _header(p: ClientProfile) -> str:
-    owners = " & ".join(_e(o) for o in (p.primary_owner, p.secondary_owner) if o)
-    figures = [
-        ("Lifetime spend", p.lifetime_spend.format()),
-        ("Purchases", str(p.purchase_count)),
-        ("Last purchase", day_text(p.last_purchase_at)),
-        ("Last contact", day_text(p.last_contact_at)),
-    ]
-    # Two by two: four figures side by side do not fit a profile pane without breaking.
-    figure_rows = "".join(
-        "<tr>"
-        + "".join(
-            f'<td width="50%"><span class="label">{_e(k)}</span><br>'
-            f'<span class="fig">{_e(v)}</span></td>'
-            for k, v in pair
-        )
-        + "</tr>"
-        for pair in (figures[:2], figures[2:])
-    )
+def _by(who: str | None) -> str:
+    return f' <span class="muted">— {_e(who)}</span>' if who else ""
+
+
+def _days_until(day: date, today: date) -> str:
+    delta = (day - today).days
+    if delta == 0:
+        return "today"
+    if delta == 1:
+        return "tomorrow"
+    return f"in {delta} days" if delta > 0 else f"{-delta} days ago"
+
+
+def overview_html(p: ClientProfile, today: date) -> str:
     contact = [_e(x) for x in (*p.emails, *p.phones)]
-    consent = " ".join(_consent_badge(c) for c in p.consent)
-    parts = [
-        f'<p class="eyebrow">{_e(tier_label(p.tier))} · {_e(p.home_store)}</p>',
-        f'<p class="name">{_e(p.display_name)}</p>',
-        f'<p class="muted">Looked after by {owners}</p>' if owners else "",
-        f'<table width="100%" cellspacing="0" style="margin-top: 10px">{figure_rows}</table>',
-        f'<p style="margin-top: 12px">{"<br>".join(contact)}</p>' if contact else "",
-        f'<p class="muted">{_e(", ".join(p.address))}</p>' if p.address else "",
-        f'<p style="margin-top: 8px">{consent}</p>'
-        if consent
-        else '<p class="muted" style="margin-top: 8px">No consent recorded</p>',
-        f'<p style="margin-top: 6px">{" ".join(_badge(t, "tag") for t in p.tags)}</p>'
-        if p.tags
-        else "",
+    if p.address:
+        contact.append(f'<span class="muted">{_e(", ".join(p.address))}</span>')
+    contact.append(f'<span class="muted">Speaks {_e(p.language)}</span>')
+    sizes = _table(((_e(words(k)), _e(v)) for k, v in p.sizes.items()), ("when", ""), False)
+    likes = {k: v for k, v in p.preferences.items() if k in ("like", "dislike")}
+    prefs = [(_e(words(k)), _e(", ".join(v))) for k, v in p.preferences.items() if k not in likes]
+    feelings = [
+        ("Likes" if k == "like" else "Dislikes", _e(", ".join(v))) for k, v in likes.items()
     ]
-    return "".join(parts)
+    dates = []
+    for d in sorted(p.important_dates, key=lambda d: d.next_on or date.max):
+        what = _e(d.label or words(d.kind))
+        since = ""
+        if d.year:
+            word = "born" if d.kind == "birthday" else "since"
+            since = f' <span class="muted">{word} {d.year}</span>'
+        upcoming = f"{day_text(d.next_on)} · {_days_until(d.next_on, today)}" if d.next_on else ""
+        dates.append((day_text(date(2000, d.month, d.day), year=False), what + since, upcoming))
+    body = (
+        _section("Contact", "<br>".join(contact), first=True)
+        + _section("Sizes", sizes)
+        + _section("Preferences", _table(prefs, ("when", ""), False))
+        + _section("Likes and dislikes", _table(feelings, ("when", ""), False))
+        + _section("Important dates", _table(dates, ("when", "", "amount")))
+    )
+    return _page(body, "Nothing recorded yet")
 
 
-def _sizes_and_preferences(p: ClientProfile) -> str:
-    rows = [(_e(words(k)), _e(v)) for k, v in p.sizes.items()]
-    sizes = _section("Sizes", _table(rows, ("when", "")))
-    prefs = [(_e(words(k)), _e(", ".join(v))) for k, v in p.preferences.items()]
-    return sizes + _section("Preferences", _table(prefs, ("when", "")))
+def timeline_html(entries: list[TimelineEntry]) -> str:
+    rows = [
+        (
+            f"{day_text(e.at)}<br>{time_text(e.at)}",
+            f'<span class="kind">{_e(e.title)}</span><br>{_e(e.detail)}{_by(e.who)}',
+        )
+        for e in entries
+    ]
+    return _page(_table(rows, ("when", "")), "Nothing to show for these kinds")
 
 
-def _dates(p: ClientProfile) -> str:
-    rows = []
-    for d in p.important_dates:
-        what = d.label or words(d.kind)
-        since = f" ({d.year})" if d.year else ""
-        upcoming = f"next {day_text(d.next_on)}" if d.next_on else ""
+def purchases_html(p: ClientProfile) -> str:
+    rows: list[tuple[str, str]] = []
+    for x in p.purchases:
+        where = " · ".join(
+            part for part in (x.store, channel_label(x.channel), x.associate) if part
+        )
+        if rows:
+            rows.append(('<p style="font-size: 5pt">&nbsp;</p>', ""))  # air between purchases
         rows.append(
-            (f"{day_text(date(2000, d.month, d.day), year=False)}{since}", _e(what), upcoming)
+            (
+                f'<span class="strong">{day_text(x.purchased_at)}</span><br>'
+                f'<span class="muted small">{_e(where)}</span>',
+                f'<span class="strong">{_e(x.total.format())}</span>',
+            )
         )
-    return _section("Important dates", _table(rows, ("when", "", "when")))
+        for ln in x.lines:
+            size = f" · size {_e(ln.size)}" if ln.size else ""
+            quantity = f" · ×{ln.quantity}" if ln.quantity != 1 else ""
+            rows.append(
+                (
+                    f"&nbsp;&nbsp;&nbsp;{_e(ln.description)}"
+                    f'<span class="muted">{size}{quantity}</span>',
+                    f'<span class="muted">{_e(ln.line_total.format())}</span>',
+                )
+            )
+    summary = ""
+    if p.purchases:
+        shown = len(p.purchases)
+        latest = f"; the latest {shown} below" if p.purchase_count > shown else ""
+        total = _e(p.lifetime_spend.format())
+        summary = f'<p class="muted">{p.purchase_count} purchases, {total} in all{latest}</p>'
+    return _page(summary + _table(rows, ("", "amount")), "No purchases yet")
 
 
-def _notes(p: ClientProfile) -> str:
-    rows = [
-        (
-            day_text(n.created_at),
-            _e(n.body) + (f' <span class="muted">— {_e(n.author)}</span>' if n.author else ""),
-        )
-        for n in p.notes[:SHOWN]
-    ]
-    return _section("Notes", _table(rows, ("when", "")) + _more(len(p.notes)))
-
-
-def _interactions(p: ClientProfile) -> str:
-    rows = [
-        (
-            f"{day_text(i.occurred_at)}<br>{_e(channel_label(i.channel))} · {_e(i.direction)}",
-            _e(i.summary)
-            + (f' <span class="muted">— {_e(i.associate)}</span>' if i.associate else ""),
-        )
-        for i in p.interactions[:SHOWN]
-    ]
-    body = _table(rows, ("when", "")) + _more(len(p.interactions))
-    return _section("Interactions", body)
-
-
-def _purchases(p: ClientProfile) -> str:
-    rows = [
-        (
-            day_text(x.purchased_at),
-            "<br>".join(
-                _e(ln.description)
-                + (f' <span class="muted">size {_e(ln.size)}</span>' if ln.size else "")
-                for ln in x.lines
-            ),
-            _e(x.total.format()),
-        )
-        for x in p.purchases[:SHOWN]
-    ]
-    return _section("Purchases", _table(rows, ("when", "", "amount")) + _more(len(p.purchases)))
-
-
-def _wish_list(p: ClientProfile) -> str:
+def wish_closet_html(p: ClientProfile, thumbs: Collection[str]) -> str:
+    """`thumbs`: product ids (as text) whose picture the view registered as thumb://<id>."""
     rows = []
     for w in p.wish_list:
-        piece = f"{_e(w.product.brand)} {_e(w.product.name)}"
-        if w.size:
-            piece += f' <span class="muted">size {_e(w.size)}</span>'
-        stock = f"{w.in_stock_home} in store" if w.in_stock_home else "not in store"
-        rows.append((piece, _e(stock), _e(w.product.price.format())))
-    return _section("Wish list", _table(rows, ("", "when", "amount")))
-
-
-def _tasks(p: ClientProfile) -> str:
-    rows = [(day_text(t.due_on), _e(t.reason), _e(words(t.status))) for t in p.tasks[:SHOWN]]
-    return _section("Tasks", _table(rows, ("when", "", "when")) + _more(len(p.tasks)))
-
-
-def _appointments(p: ClientProfile) -> str:
-    rows = [
-        (
-            f"{day_text(a.starts_at)} {time_text(a.starts_at)}",
-            _e(a.purpose or words(a.kind)),
-            f"{_e(words(a.kind))} · {_e(words(a.status))}",
+        key = str(w.product.id)
+        picture = f'<img src="thumb://{key}" width="56" height="56">' if key in thumbs else ""
+        piece = f'<span class="strong">{_e(w.product.brand)}</span> {_e(w.product.name)}'
+        detail = [f"size {w.size}"] if w.size else []
+        detail.append(f"added {day_text(w.added_at)}")
+        if w.status != "active":
+            detail.append(words(w.status).lower())
+        stock = (
+            f'<span style="color: #3f6133">{w.in_stock_home} in store</span>'
+            if w.in_stock_home
+            else '<span class="muted">not in store</span>'
         )
-        for a in p.appointments[:SHOWN]
-    ]
-    body = _table(rows, ("when", "", "when")) + _more(len(p.appointments))
-    return _section("Appointments", body)
+        note = f'<br><span class="muted">{_e(w.note)}</span>' if w.note else ""
+        rows.append(
+            (
+                picture,
+                f'{piece}<br><span class="muted small">{_e(" · ".join(detail))}</span>{note}',
+                f"{_e(w.product.price.format())}<br>{stock}",
+            )
+        )
+    closet = []
+    for c in p.closet:
+        # Descriptions often start with the brand already ("Vireo Milano Love Knot").
+        brand = c.brand if c.brand and not c.description.startswith(c.brand) else None
+        piece = f'<span class="strong">{_e(brand)}</span> ' if brand else ""
+        size = f' <span class="muted">size {_e(c.size)}</span>' if c.size else ""
+        closet.append((day_text(c.acquired_on), piece + _e(c.description) + size))
+    body = _section(
+        "Wish list", _table(rows, ("thumb", "", "amount")), first=True, empty="Nothing yet"
+    ) + _section("Closet", _table(closet, ("when", "")), empty="Nothing recorded")
+    return _page(body, "No wish-list items or closet pieces yet")
 
 
-def profile_html(p: ClientProfile) -> str:
-    sections = (
-        _header(p),
-        _sizes_and_preferences(p),
-        _dates(p),
-        _notes(p),
-        _interactions(p),
-        _purchases(p),
-        _wish_list(p),
-        _tasks(p),
-        _appointments(p),
-    )
-    return f"<html><body>{''.join(sections)}</body></html>"
+def appointments_html(p: ClientProfile, now: datetime) -> str:
+    def row(a: AppointmentView) -> tuple[str, str, str]:
+        return (
+            f"{day_text(a.starts_at)}<br>{time_text(a.starts_at)}–{time_text(a.ends_at)}",
+            f"{_e(a.purpose or words(a.kind))}{_by(a.associate)}",
+            f"{_e(words(a.kind))}<br>{_e(words(a.status))}",
+        )
+
+    upcoming = sorted((a for a in p.appointments if a.ends_at >= now), key=lambda a: a.starts_at)
+    past = [a for a in p.appointments if a.ends_at < now]
+    body = _section(
+        "Upcoming", _table(map(row, upcoming), ("when", "", "when")), first=True
+    ) + _section("Past", _table(map(row, past), ("when", "", "when")), first=not upcoming)
+    return _page(body, "No appointments yet")
+
+
+def consent_html(p: ClientProfile) -> str:
+    rows = []
+    for ev in p.consent_history:
+        what = f"{channel_label(ev.channel)} · {words(ev.purpose).lower()}"
+        state = badge(words(ev.action), "granted" if ev.action == "granted" else "withdrawn")
+        proof = [words(ev.proof_kind)]
+        if ev.has_proof_image:
+            proof.append("signature on file")
+        detail = f'<span class="muted small">{_e(" · ".join(proof))}</span>'
+        if ev.proof_text:
+            detail += f"<br>“{_e(ev.proof_text)}”"
+        rows.append(
+            (
+                f"{day_text(ev.captured_at)}<br>{time_text(ev.captured_at)}",
+                f"{state} {_e(what)}{_by(ev.captured_by)}<br>{detail}",
+            )
+        )
+    now = " ".join(consent_badge(c) for c in p.consent)
+    body = _section("Now", f'<p style="line-height: 150%">{now}</p>' if now else "", first=True)
+    body += _section("Every change, newest first", _table(rows, ("when", "")))
+    return _page(body, "No consent recorded yet")
