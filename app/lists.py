@@ -36,7 +36,7 @@ class SortKey(StrEnum):
 _ORDER = {
     SortKey.NAME: "c.sort_key",
     SortKey.LAST_PURCHASE: "s.last_purchase_at",
-    SortKey.LIFETIME_SPEND: "s.lifetime_spend_minor",
+    SortKey.LIFETIME_SPEND: "s.spend_value",  # by value across currencies
     SortKey.LAST_CONTACT: "s.last_contact_at",
 }
 

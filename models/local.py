@@ -32,11 +32,15 @@ class ClientStats(Base):
     last_purchase_at: Mapped[datetime | None] = mapped_column()
     purchase_count: Mapped[int] = mapped_column(Integer, default=0)
     lifetime_spend_minor: Mapped[int] = mapped_column(Integer, default=0)
+    # Every purchase, whatever its currency, in indicative euro cents: what "lifetime spend"
+    # sorts by, so a Tokyo client and a Paris client compare by value, not by digits.
+    spend_value: Mapped[int] = mapped_column(Integer, default=0)
 
     __table_args__ = (
         Index("ix_client_stats_last_contact_at", "last_contact_at"),
         Index("ix_client_stats_last_purchase_at", "last_purchase_at"),
         Index("ix_client_stats_lifetime_spend_minor", "lifetime_spend_minor"),
+        Index("ix_client_stats_spend_value", "spend_value"),
     )
 
 

@@ -39,6 +39,49 @@ EXPONENTS: dict[str, int] = {
     "NZD": 2,
     "ZAR": 2,
 }
+# Indicative euros per unit, only to order clients by value across currencies (a Tokyo and a
+# Paris client in one list). Amounts shown are never converted.
+INDICATIVE_EUR: dict[str, float] = {
+    "EUR": 1.0,
+    "USD": 0.93,
+    "GBP": 1.16,
+    "CHF": 1.05,
+    "JPY": 0.0062,
+    "CNY": 0.128,
+    "HKD": 0.118,
+    "SGD": 0.69,
+    "AED": 0.25,
+    "KRW": 0.00068,
+    "AUD": 0.61,
+    "CAD": 0.68,
+    "SEK": 0.087,
+    "DKK": 0.134,
+    "NOK": 0.086,
+    "TWD": 0.029,
+    "MOP": 0.115,
+    "SAR": 0.25,
+    "QAR": 0.255,
+    "KWD": 3.02,
+    "BHD": 2.47,
+    "MXN": 0.051,
+    "BRL": 0.17,
+    "INR": 0.011,
+    "THB": 0.026,
+    "MYR": 0.2,
+    "CZK": 0.04,
+    "PLN": 0.23,
+    "TRY": 0.027,
+    "ILS": 0.25,
+    "NZD": 0.56,
+    "ZAR": 0.05,
+}
+
+
+def eur_cents_factor(currency: str) -> float:
+    """Multiply an amount in minor units of `currency` by this to get indicative euro cents."""
+    return INDICATIVE_EUR[currency] * 100 / 10 ** EXPONENTS[currency]
+
+
 SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CHF": "CHF ", "CNY": "CN¥"}
 
 

@@ -25,9 +25,11 @@ from typing import Any
 from sqlalchemy import Connection, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.money import INDICATIVE_EUR, eur_cents_factor
+
 FTS_TABLE = "client_fts"
 # Bump when the table layout or what goes into a document changes: books rebuild on open.
-INDEX_VERSION = "2"
+INDEX_VERSION = "3"
 _META_KEY = "search_index_version"
 _UNINDEX_TRIGGER = "client_stats_unindex"
 
@@ -63,12 +65,17 @@ SELECT c.id AS id,
 FROM clients c
 """
 
-_STATS_VALUES = """
+_EUR_FACTORS = " ".join(
+    f"WHEN '{code}' THEN {eur_cents_factor(code)!r}" for code in sorted(INDICATIVE_EUR)
+)
+_STATS_VALUES = f"""
   (SELECT max(i.occurred_at) FROM interactions i WHERE i.client_id = c.id),
   (SELECT max(p.purchased_at) FROM purchases p WHERE p.client_id = c.id),
   (SELECT count(*) FROM purchases p WHERE p.client_id = c.id),
   coalesce((SELECT sum(p.total_minor) FROM purchases p JOIN stores hs ON hs.id = c.home_store_id
-            WHERE p.client_id = c.id AND p.currency = hs.currency), 0)
+            WHERE p.client_id = c.id AND p.currency = hs.currency), 0),
+  coalesce((SELECT CAST(round(sum(p.total_minor * CASE p.currency {_EUR_FACTORS} END)) AS INTEGER)
+            FROM purchases p WHERE p.client_id = c.id), 0)
 """
 
 # Document and figures of the clients whose ids are in the temporary table _touched.
@@ -100,14 +107,15 @@ def refresh_clients(conn: Connection, client_ids: Iterable[uuid.UUID]) -> None:
     # Erased clients: their stats row went with them (ON DELETE CASCADE); nothing else to do.
     run(f"""
         INSERT INTO client_stats (client_id, search_rowid, last_contact_at, last_purchase_at,
-                                  purchase_count, lifetime_spend_minor)
+                                  purchase_count, lifetime_spend_minor, spend_value)
         SELECT c.id, NULL, {_STATS_VALUES} FROM clients c WHERE c.id IN ({_TOUCHED})
         ON CONFLICT (client_id) DO UPDATE SET
           search_rowid = NULL,
           last_contact_at = excluded.last_contact_at,
           last_purchase_at = excluded.last_purchase_at,
           purchase_count = excluded.purchase_count,
-          lifetime_spend_minor = excluded.lifetime_spend_minor
+          lifetime_spend_minor = excluded.lifetime_spend_minor,
+          spend_value = excluded.spend_value
     """)
     # Fresh rowids above every existing one: the most recently touched clients sort first.
     # Above every rowid the index has ever handed out that is still there, whoever holds it.
@@ -139,7 +147,7 @@ def rebuild(conn: Connection) -> int:
     run("DELETE FROM client_stats")
     run(f"""
         INSERT INTO client_stats (client_id, search_rowid, last_contact_at, last_purchase_at,
-                                  purchase_count, lifetime_spend_minor)
+                                  purchase_count, lifetime_spend_minor, spend_value)
         SELECT c.id, NULL, {_STATS_VALUES} FROM clients c
     """)
     run("""

@@ -194,3 +194,41 @@ def test_timeline_merges_kinds_newest_first_and_filters(book) -> None:  # type: 
     entries = timeline(profile)
     assert [e.kind for e in entries] == ["appointment", "note", "interaction"]
     assert [e.detail for e in timeline(profile, frozenset({"note"}))] == ["Prefers platinum"]
+
+
+def test_lifetime_spend_sorts_by_value_across_currencies(book) -> None:  # type: ignore[no-untyped-def]
+    """¥1,500,000 (about €9,300) is less than €10,000, though it has more digits."""
+    from app.activity import ActivityService, LineInput
+    from app.clients import Actor
+    from models import Store
+
+    with book.db.session() as s:
+        tokyo = Store(
+            code="TYO1",
+            name="Tokyo Ginza",
+            city="Tokyo",
+            country="JP",
+            timezone="Asia/Tokyo",
+            currency="JPY",
+        )
+        s.add(tokyo)
+        s.add(
+            Product(
+                sku="P1", brand="B", category="ring", name="Ring", price_minor=1, currency="EUR"
+            )
+        )
+        s.flush()
+        tokyo_id = tokyo.id
+    yuki = book.create(given_name="Yuki", family_name="Sato", home_store_id=tokyo_id)
+    anne = book.create(given_name="Anne", family_name="Roy")
+    with book.db.session() as s:
+        ActivityService(s, Actor(None, tokyo_id), book.clock).record_purchase(
+            yuki, [LineInput("P1", 1, 1_500_000)], "JPY"
+        )
+        book.activity(s).record_purchase(anne, [LineInput("P1", 1, 10_000_00)], "EUR")
+    assert list_names(book, "", SortKey.LIFETIME_SPEND, descending=True) == [
+        "Anne Roy",
+        "Yuki Sato",
+    ]
+    with book.db.session() as s:
+        assert book.clients(s).profile(yuki).lifetime_spend.format() == "¥1,500,000"
