@@ -79,7 +79,7 @@ INDICATIVE_EUR: dict[str, float] = {
 
 def eur_cents_factor(currency: str) -> float:
     """Multiply an amount in minor units of `currency` by this to get indicative euro cents."""
-    return INDICATIVE_EUR[currency] * 100 / 10 ** EXPONENTS[currency]
+    return INDICATIVE_EUR[currency] * 100.0 / float(10 ** EXPONENTS[currency])
 
 
 SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CHF": "CHF ", "CNY": "CN¥"}
