@@ -29,7 +29,7 @@ from models.money import INDICATIVE_EUR, eur_cents_factor
 
 FTS_TABLE = "client_fts"
 # Bump when the table layout or what goes into a document changes: books rebuild on open.
-INDEX_VERSION = "3"
+INDEX_VERSION = "4"
 _META_KEY = "search_index_version"
 _UNINDEX_TRIGGER = "client_stats_unindex"
 

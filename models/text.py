@@ -27,9 +27,10 @@ _EXTRA = str.maketrans(
 
 def fold(text: str) -> str:
     """Lower-case, accent-free form: "Zoé Ørsted" -> "zoe orsted"."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_EXTRA))
+    # Decompose first: "Ǣ" only becomes "Æ" (and "ǿ" "ø") once its accent is split off.
+    decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.casefold()
+    return stripped.translate(_EXTRA).casefold()
 
 
 def words(text: str) -> list[str]:

@@ -9,6 +9,7 @@ associate would (search, open a profile, switch tabs, open dialogs, sign), and s
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import tempfile
 import time
@@ -60,13 +61,19 @@ def save(widget: QWidget, out: Path, name: str) -> None:
 def sign(pad: QWidget) -> None:
     """A flourish of a signature, drawn with the mouse like a person would."""
     w, h = pad.width(), pad.height()
+    # A looping cursive line that settles towards the right, not a zig-zag.
     points = [
-        (0.12 + 0.76 * i / 40, 0.55 + 0.25 * ((-1) ** (i // 4)) * (i % 4) / 4) for i in range(41)
+        (
+            0.12 + 0.74 * t + 0.05 * math.sin(6 * math.pi * t),
+            0.55 - 0.22 * math.cos(6 * math.pi * t) * (1 - 0.6 * t),
+        )
+        for t in (i / 80 for i in range(81))
     ]
-    QTest.mousePress(pad, Qt.MouseButton.LeftButton, pos=QPoint(int(w * 0.12), int(h * 0.55)))
+    QTest.mousePress(pad, Qt.MouseButton.LeftButton, pos=QPoint(int(w * 0.12), int(h * 0.33)))
     for x, y in points:
         QTest.mouseMove(pad, QPoint(int(w * x), int(h * y)))
-    QTest.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=QPoint(int(w * 0.88), int(h * 0.5)))
+    x, y = points[-1]
+    QTest.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=QPoint(int(w * x), int(h * y)))
 
 
 def main() -> int:
@@ -152,6 +159,15 @@ def shoot(window: MainWindow, runner: DbRunner, media: Path, out: Path) -> None:
     settle(1200)  # thumbnails decode on a pool
     save(picker, out, "wish-list-picker")
     picker.close()
+
+    window.theme.choose("dark")
+    window.show_page(TODAY)
+    wait_until(lambda: today.view is not None)
+    save(window, out, "today-dark")
+    window.open_client(hit.id)
+    wait_until(lambda: page.profile is not None and page.profile.id == hit.id)
+    save(window, out, "clients-profile-dark")
+    window.theme.choose("light")
 
 
 if __name__ == "__main__":

@@ -23,13 +23,13 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor
 
 from app.context import Services
 from app.lists import LIST_LIMIT, TEXT_MATCHES, SortKey
 from app.tasks import DbRunner
 from models.dto import ClientHit
 from models.search import SearchFilters, match_stages
+from ui import theme
 from ui.format import day_text, phone_text, tier_label
 
 log = logging.getLogger(__name__)
@@ -37,9 +37,6 @@ log = logging.getLogger(__name__)
 AnyIndex = QModelIndex | QPersistentModelIndex
 CLIENT_ID_ROLE = Qt.ItemDataRole.UserRole
 PLACEHOLDER = "…"
-
-MUTED = QColor("#a39b90")
-GOLD = QColor("#9c7a45")
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
@@ -262,10 +259,11 @@ class ClientTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{COLUMNS[column].title}: {text or 'none'}"
         if role == Qt.ItemDataRole.ForegroundRole:
+            # The current theme's, asked at paint time, so a switch shows on the next repaint.
             if column == TIER and entry.hit.tier in ("vip", "vvip"):
-                return GOLD
+                return theme.colour("gold_text")
             if text == "—":
-                return MUTED
+                return theme.colour("faint")
         return None
 
     def _pending(self, row: int, column: int, cid: bytes, role: int) -> object:
@@ -277,7 +275,7 @@ class ClientTableModel(QAbstractTableModel):
                 return ""
             return "No longer in the book" if gone else PLACEHOLDER
         if role == Qt.ItemDataRole.ForegroundRole:
-            return MUTED
+            return theme.colour("faint")
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return "Removed client" if gone else "Loading"
         return None

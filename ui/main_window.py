@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
     QMainWindow,
     QStackedWidget,
     QVBoxLayout,
@@ -21,12 +22,15 @@ from PySide6.QtWidgets import (
 from app.context import AppContext
 from app.tasks import DbRunner
 from ui.actions import ActionRouter
+from ui.icons import NAV_SIZE, icon
 from ui.pages.clients import ClientsPage
 from ui.pages.placeholder import PlaceholderPage
 from ui.pages.today import TodayPage
-from ui.widgets import named
+from ui.theme import add_theme_menu
+from ui.widgets import named, shortcut_text
 
 TODAY, CLIENTS, STUDIO, SYNC = range(4)
+PAGE_ICONS = ("today", "clients", "studio", "sync")
 
 
 class MainWindow(QMainWindow):
@@ -65,17 +69,24 @@ class MainWindow(QMainWindow):
         ]
         self.stack = QStackedWidget()
         self.nav = named(QListWidget(), "nav")
+        # Ctrl+1 to Ctrl+4 and the View menu reach every page; Tab goes straight to the work.
         self.nav.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        for title, page in pages:
-            self.nav.addItem(title)
+        self.nav.setAccessibleName("Pages")
+        self.nav.setIconSize(NAV_SIZE)
+        for index, (title, page) in enumerate(pages):
+            item = QListWidgetItem(icon(PAGE_ICONS[index], "ink_soft", "gold_text"), title)
+            item.setToolTip(f"{title}  ({shortcut_text(f'Ctrl+{index + 1}')})")
+            self.nav.addItem(item)
             self.stack.addWidget(page)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
 
         self.search = named(QLineEdit(), "globalSearch")
-        find_key = QKeySequence("Ctrl+K").toString(QKeySequence.SequenceFormat.NativeText)
         self.search.setPlaceholderText(
-            f"Search clients by name, e-mail, phone, tag or note      {find_key}"
+            f"Search clients by name, e-mail, phone, tag or note      {shortcut_text('Ctrl+K')}"
         )
+        self.search.setAccessibleName("Search clients")
+        self.search.setToolTip(f"Search the book  ({shortcut_text('Ctrl+K')}; ↓ moves to the list)")
+        self.search.addAction(icon("search", "muted"), QLineEdit.ActionPosition.LeadingPosition)
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._search_changed)
         self.search.returnPressed.connect(self.clients_page.focus_results)
@@ -130,8 +141,11 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        self.new_client_action = QAction("&New client…", self)
+        self.new_client_action = QAction(icon("new-client"), "&New client…", self)
         self.new_client_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
+        self.new_client_action.setToolTip(
+            f"Add a client to the book  ({shortcut_text('Ctrl+Shift+N')})"
+        )
         self.new_client_action.triggered.connect(lambda: self.actions_router.request("new", None))
         file_menu.addAction(self.new_client_action)
         file_menu.addSeparator()
@@ -146,15 +160,17 @@ class MainWindow(QMainWindow):
         view_menu = self.menuBar().addMenu("&View")
         for index in (TODAY, CLIENTS, STUDIO, SYNC):
             title = self.nav.item(index).text()
-            action = QAction(f"&{title}", self)
+            action = QAction(icon(PAGE_ICONS[index]), f"&{title}", self)
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
             action.triggered.connect(lambda _=False, i=index: self.show_page(i))
             view_menu.addAction(action)
         view_menu.addSeparator()
-        self.find_action = QAction("&Find a client…", self)
+        self.find_action = QAction(icon("search"), "&Find a client…", self)
         self.find_action.setShortcut(QKeySequence("Ctrl+K"))
         self.find_action.triggered.connect(self.focus_search)
         view_menu.addAction(self.find_action)
+        view_menu.addSeparator()
+        self.theme = add_theme_menu(view_menu, self._settings)  # applies the stored choice now
 
     def _build_status_bar(self, ctx: AppContext, runner: DbRunner) -> None:
         status = self.statusBar()
@@ -163,8 +179,9 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.client_count)
         self._runner = runner
         self._count_clients()
-        book = named(QLabel(str(ctx.db.path)), "bookPath")
-        book.setToolTip("The client book on this workstation")
+        # The file name is enough at a glance; the folder is one hover away.
+        book = named(QLabel(ctx.db.path.name), "bookPath")
+        book.setToolTip(f"The client book on this workstation:\n{ctx.db.path}")
         status.addPermanentWidget(book)
         status.addPermanentWidget(named(QLabel("Offline — local book"), "syncState"))
 

@@ -23,12 +23,14 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-INK = QColor("#2b2926")
-PAPER = QColor("#ffffff")
-RULE = QColor("#e2dacb")
-HINT = QColor("#a39b90")
-FOCUS = QColor("#b08d57")
-ERROR = QColor("#a4473a")
+from ui import theme
+
+# The pad is the paper the proof is kept on: the same in both themes (see theme.Paper). Only
+# its frame, which is part of the form, follows the theme.
+INK = QColor(theme.PAPER.paper_ink)
+PAPER = QColor(theme.PAPER.paper)
+RULE = QColor(theme.PAPER.paper_rule)
+HINT = QColor(theme.PAPER.paper_hint)
 INK_WIDTH = 2.0
 EXPORT_SCALE = 2
 MIN_STEP = 1.5  # px: closer samples add nothing but jitter
@@ -165,11 +167,11 @@ class SignaturePad(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         frame = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
         if self.property("error") is True:
-            border = ERROR
+            border = theme.colour("danger")
         elif self.hasFocus():
-            border = FOCUS
+            border = theme.colour("gold")
         else:
-            border = RULE
+            border = theme.colour("border")
         painter.setPen(QPen(border, 1))
         painter.setBrush(PAPER)
         painter.drawRoundedRect(frame, 6, 6)

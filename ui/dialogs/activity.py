@@ -84,6 +84,8 @@ class ClientDialog(OperationDialog):
 class QuickNoteDialog(ClientDialog):
     """Ctrl+N from anywhere a client is open: type, Ctrl+Enter, done."""
 
+    ICON = "note"
+
     def __init__(
         self,
         runner: DbRunner,
@@ -107,6 +109,8 @@ class QuickNoteDialog(ClientDialog):
 
 
 class LogInteractionDialog(ClientDialog):
+    ICON = "interaction"
+
     def __init__(
         self,
         runner: DbRunner,
@@ -145,6 +149,8 @@ class LogInteractionDialog(ClientDialog):
 
 
 class NewTaskDialog(ClientDialog):
+    ICON = "task"
+
     def __init__(
         self,
         runner: DbRunner,
@@ -176,6 +182,8 @@ class NewTaskDialog(ClientDialog):
 
 
 class BookAppointmentDialog(ClientDialog):
+    ICON = "appointment"
+
     def __init__(
         self,
         runner: DbRunner,

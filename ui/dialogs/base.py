@@ -14,11 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -29,7 +30,8 @@ from PySide6.QtWidgets import (
 from app.context import Services
 from app.tasks import DbRunner
 from app.validation import FieldError, ValidationError
-from ui.widgets import named
+from ui.icons import IconLabel, icon
+from ui.widgets import named, shortcut_text
 
 Operation = Callable[[Services], Any]
 
@@ -37,11 +39,6 @@ SAVE_KEYS = ("Ctrl+Return", "Ctrl+Enter")  # Enter is the keypad's Return
 _channels = itertools.count(1)
 # A message that starts with one of these reads as the end of a sentence about the field.
 _PREDICATES = ("is", "must", "needs", "has")
-
-
-def shortcut_text(sequence: str) -> str:
-    """A key sequence the way this platform writes it (Ctrl on Linux, ⌘ on macOS)."""
-    return QKeySequence(sequence).toString(QKeySequence.SequenceFormat.NativeText)
 
 
 def repolish(widget: QWidget) -> None:
@@ -62,6 +59,7 @@ class FieldSlot:
 
 class OperationDialog(QDialog):
     saved = Signal(object)
+    ICON: str | None = None  # resources/icons name shown beside the heading and as window icon
 
     def __init__(self, runner: DbRunner, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -108,9 +106,16 @@ class OperationDialog(QDialog):
 
     # --- building the form ----------------------------------------------------------------
 
-    def heading(self, title: str, subtitle: str = "") -> QLabel:
+    def heading(self, title: str, subtitle: str = "", icon_name: str | None = None) -> QLabel:
         """The dialog's name in large type, who it is about under it, then a thin gold rule."""
-        self.body.addWidget(named(QLabel(title), "dialogTitle"))
+        icon_name = icon_name or self.ICON
+        title_row = QHBoxLayout()
+        title_row.setSpacing(10)
+        if icon_name:
+            self.setWindowIcon(icon(icon_name, "ink"))
+            title_row.addWidget(IconLabel(icon_name, "gold_text", QSize(22, 22)))
+        title_row.addWidget(named(QLabel(title), "dialogTitle"), 1)
+        self.body.addLayout(title_row)
         under = named(QLabel(subtitle), "dialogSubtitle")
         under.setVisible(bool(subtitle))
         self.body.addWidget(under)

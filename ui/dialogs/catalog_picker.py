@@ -25,7 +25,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QImage, QImageReader, QKeyEvent, QPainter, QPixmap
+from PySide6.QtGui import QFont, QImage, QImageReader, QKeyEvent, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from app.catalog import CatalogItem
 from app.tasks import DbRunner
 from app.validation import FieldError
+from ui import theme
 from ui.dialogs.activity import ClientDialog
 from ui.dialogs.base import Operation
 from ui.dialogs.fields import grid
@@ -50,7 +51,6 @@ THUMB = 56  # on screen; decoded at twice that for high-density displays
 ROW_HEIGHT = THUMB + 20
 ITEM_ROLE = Qt.ItemDataRole.UserRole
 AnyIndex = QModelIndex | QPersistentModelIndex
-TEXT, MUTED, GOLD, TILE = QColor("#2b2926"), QColor("#857d72"), QColor("#9c7a45"), "#f1ece3"
 
 
 class _Decode(QRunnable):
@@ -111,11 +111,12 @@ class ThumbnailCache(QObject):
 
 
 def placeholder_tile() -> QPixmap:
+    """A quiet tile in the current theme; the dialog is modal, so the theme holds while open."""
     tile = QPixmap(THUMB * 2, THUMB * 2)
-    tile.fill(QColor(TILE))
+    tile.fill(theme.colour("tile"))
     painter = QPainter(tile)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(QColor("#d9cfbf"))
+    painter.setPen(theme.colour("tile_mark"))
     painter.drawEllipse(QRectF(THUMB * 0.7, THUMB * 0.7, THUMB * 0.6, THUMB * 0.6))
     painter.end()
     return tile
@@ -203,17 +204,17 @@ class ProductDelegate(QStyledItemDelegate):
         right = Qt.AlignmentFlag.AlignRight
 
         painter.setFont(small)
-        painter.setPen(MUTED)
+        painter.setPen(theme.colour("muted"))
         painter.drawText(left_top.adjusted(0, 0, 0, -3), bottom, product.brand.upper())
         painter.setFont(strong)
-        painter.setPen(TEXT)
+        painter.setPen(theme.colour("ink"))
         name = painter.fontMetrics().elidedText(
             product.name, Qt.TextElideMode.ElideRight, left_bottom.width()
         )
         painter.drawText(left_bottom.adjusted(0, 2, 0, 0), top, name)
         painter.drawText(right_top.adjusted(0, 0, 0, -3), bottom | right, product.price.format())
         painter.setFont(small)
-        painter.setPen(GOLD if item.in_stock_here > 0 else MUTED)
+        painter.setPen(theme.colour("gold_text" if item.in_stock_here > 0 else "muted"))
         painter.drawText(
             right_bottom.adjusted(0, 3, 0, 0), top | right, stock_text(item.in_stock_here)
         )
@@ -222,6 +223,8 @@ class ProductDelegate(QStyledItemDelegate):
 
 class AddToWishListDialog(ClientDialog):
     """`saved` carries the wish-list item's id."""
+
+    ICON = "wish"
 
     def __init__(
         self,

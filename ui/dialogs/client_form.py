@@ -147,7 +147,10 @@ class ClientFormDialog(OperationDialog):
         self._confirmed: ClientInput | None = None  # the form "Create anyway" was said for
         self._pending: ClientInput | None = None
         self._chain: list[QWidget] = []  # inputs in reading order, for Tab
-        self.subtitle = self.heading("Edit client" if client_id else "New client")
+        self.subtitle = self.heading(
+            "Edit client" if client_id else "New client",
+            icon_name="edit" if client_id else "new-client",
+        )
 
         self.title = QLineEdit()
         self.title.setPlaceholderText("Ms, Mr…")

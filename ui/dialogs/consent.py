@@ -45,6 +45,8 @@ PROOF_TEXT_HINTS = {
 class RecordConsentDialog(ClientDialog):
     """`imported` is not offered: only a sync or an import writes that kind of proof."""
 
+    ICON = "consent"
+
     def __init__(
         self,
         runner: DbRunner,

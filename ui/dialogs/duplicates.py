@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.duplicates import Duplicate
+from ui import theme
 from ui.dialogs.base import small_button
 from ui.format import phone_text
 from ui.widgets import named
@@ -64,7 +65,7 @@ class DuplicatePanel(QFrame):
         detail = " · ".join(x for x in (hit.email, phone_text(hit.phone), hit.home_store) if x)
         text = QLabel(
             f"Possible duplicate: <b>{escape(hit.display_name)}</b> — {escape(match.reason)}"
-            f'<br><span style="color:#857d72">{escape(detail)}</span>'
+            f'<br><span style="color:{theme.current().muted}">{escape(detail)}</span>'
         )
         text.setTextFormat(Qt.TextFormat.RichText)
         button = small_button("Open existing", f"Close this form and open {hit.display_name}")

@@ -7,8 +7,9 @@ from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QLocale, Qt, Signal
-from PySide6.QtGui import QFont, QIntValidator
+from PySide6.QtGui import QFont, QIntValidator, QTextCharFormat
 from PySide6.QtWidgets import (
+    QCalendarWidget,
     QComboBox,
     QDateEdit,
     QDateTimeEdit,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from models.dto import DateInput
 from models.enums import DateKind
+from ui import theme
 from ui.dialogs.base import OperationDialog, small_button
 from ui.format import words
 from ui.widgets import named
@@ -102,11 +104,24 @@ def language_combo() -> QComboBox:
     return combo
 
 
+def quiet_weekends(calendar: QCalendarWidget) -> None:
+    """Weekends in the muted text colour, not Qt's alarm red: a Saturday is a fine day to book."""
+    weekend = QTextCharFormat()
+    weekend.setForeground(theme.colour("muted"))
+    for day in (Qt.DayOfWeek.Saturday, Qt.DayOfWeek.Sunday):
+        calendar.setWeekdayTextFormat(day, weekend)
+
+
 class DateEdit(QDateEdit):
     """Tab leaves the field as it does everywhere else; typing and arrows move between parts."""
 
     def focusNextPrevChild(self, next: bool) -> bool:
         return QWidget.focusNextPrevChild(self, next)
+
+    def setCalendarPopup(self, enable: bool) -> None:
+        super().setCalendarPopup(enable)
+        if enable:
+            quiet_weekends(self.calendarWidget())
 
 
 class TimeEdit(QTimeEdit):
@@ -117,6 +132,11 @@ class TimeEdit(QTimeEdit):
 class DateTimeEdit(QDateTimeEdit):
     def focusNextPrevChild(self, next: bool) -> bool:
         return QWidget.focusNextPrevChild(self, next)
+
+    def setCalendarPopup(self, enable: bool) -> None:
+        super().setCalendarPopup(enable)
+        if enable:
+            quiet_weekends(self.calendarWidget())
 
 
 class Row(QWidget):

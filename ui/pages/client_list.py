@@ -43,7 +43,7 @@ from ui.pages.profile_view import FlowLayout
 from ui.widgets import named
 
 SEARCH_DELAY_MS = 150
-# Matches light.qss: cell padding 10 + 20 (room for the sort arrow on right-aligned columns)
+# Matches vitrine.qss: cell padding 10 + 20 (room for the sort arrow on right-aligned columns)
 # and the style's text margins; header padding 13 + 20; plus a little air.
 CELL_PADDING = 42
 HEADER_PADDING = 38

@@ -1,4 +1,4 @@
-"""The rich-text parts of a client's profile: plain functions of a ClientProfile, no Qt.
+"""The rich-text parts of a client's profile: plain functions of a ClientProfile and a palette.
 
 Each tab of the profile that only reads is one of these, shown in a QTextBrowser; what can
 be clicked (actions, filters, completing a task) is a widget in profile_view.py.
@@ -13,6 +13,7 @@ from html import escape
 from app.timeline import TimelineEntry
 from models.dto import AppointmentView, ClientProfile, ConsentState
 from ui.format import channel_label, day_text, time_text, words
+from ui.theme import Palette, render
 
 KIND_LABELS = {
     "note": "Notes",
@@ -23,52 +24,60 @@ KIND_LABELS = {
 
 # QTextDocument understands a small CSS subset: colours, fonts, margins, table cell padding.
 PROFILE_CSS = """
-body { color: #2b2926; }
+body { color: @ink; }
 p { margin: 0 0 4px 0; }
-.section { font-size: 8.5pt; font-weight: 600; color: #9c7a45; margin: 18px 0 6px 0;
+.section { font-size: 8.5pt; font-weight: 600; color: @gold_text; margin: 18px 0 6px 0;
      text-transform: uppercase; }
 .first { margin-top: 2px; }
-.muted { color: #857d72; }
+.muted { color: @muted; }
 .small { font-size: 9pt; }
 .strong { font-weight: 600; }
-.kind { color: #9c7a45; font-size: 8pt; font-weight: 600; text-transform: uppercase; }
-.empty { color: #a39b90; margin-top: 24px; }
+.kind { color: @gold_text; font-size: 8pt; font-weight: 600; text-transform: uppercase; }
+.empty { color: @faint; margin-top: 24px; }
+.instock { color: @success; }
 td { padding: 4px 14px 4px 0; vertical-align: top; }
-td.when { color: #857d72; white-space: nowrap; }
+td.when { color: @muted; white-space: nowrap; }
 td.amount { text-align: right; white-space: nowrap; }
 td.thumb { padding: 4px 12px 8px 0; }
 """
+
+
+def profile_css(palette: Palette) -> str:
+    """The browsers' default stylesheet in this palette's colours."""
+    return render(PROFILE_CSS, palette)  # the stylesheet's own @role tokens
 
 
 def _e(value: object) -> str:
     return escape(str(value), quote=False)
 
 
-# Inline styles, not classes: a QLabel's rich text has no default stylesheet to hold them.
-BADGE_STYLES = {
-    "granted": "background-color: #e8efe3; color: #3f6133",
-    "withdrawn": "background-color: #f4e8e4; color: #8a4b3c",
-    "tag": "background-color: #f4eee3; color: #6b5a3e",
-}
+def badge_style(kind: str, palette: Palette) -> str:
+    """Inline, not a class: a QLabel's rich text has no default stylesheet to hold one."""
+    background, colour = {
+        "granted": (palette.success_badge, palette.success),
+        "withdrawn": (palette.danger_badge, palette.danger_text),
+        "tag": (palette.accent_soft, palette.tag_text),
+    }[kind]
+    return f"background-color: {background}; color: {colour}"
 
 
-def badge(text: str, kind: str) -> str:
+def badge(text: str, kind: str, palette: Palette) -> str:
     # Non-breaking spaces pad the badge: rich text ignores padding on inline spans.
-    return f'<span style="{BADGE_STYLES[kind]}">&nbsp;{_e(text)}&nbsp;</span>'
+    return f'<span style="{badge_style(kind, palette)}">&nbsp;{_e(text)}&nbsp;</span>'
 
 
-def consent_badge(state: ConsentState) -> str:
+def consent_badge(state: ConsentState, palette: Palette) -> str:
     mark = "✓" if state.granted else "✕"
     text = f"{mark} {channel_label(state.channel)} · {words(state.purpose).lower()}"
-    return badge(text, "granted" if state.granted else "withdrawn")
+    return badge(text, "granted" if state.granted else "withdrawn", palette)
 
 
-def badges_html(p: ClientProfile) -> str:
+def badges_html(p: ClientProfile, palette: Palette) -> str:
     """Consent per channel and purpose, then tags: the header's one wrapping line."""
-    consent = " ".join(consent_badge(c) for c in p.consent)
+    consent = " ".join(consent_badge(c, palette) for c in p.consent)
     if not consent:
-        consent = '<span style="color: #857d72">No consent recorded</span>'
-    tags = " ".join(badge(t, "tag") for t in p.tags)
+        consent = f'<span style="color: {palette.muted}">No consent recorded</span>'
+    tags = " ".join(badge(t, "tag", palette) for t in p.tags)
     return f'<p style="line-height: 150%">{consent}' + (f"<br>{tags}" if tags else "") + "</p>"
 
 
@@ -197,7 +206,7 @@ def wish_closet_html(p: ClientProfile, thumbs: Collection[str]) -> str:
         if w.status != "active":
             detail.append(words(w.status).lower())
         stock = (
-            f'<span style="color: #3f6133">{w.in_stock_home} in store</span>'
+            f'<span class="instock">{w.in_stock_home} in store</span>'
             if w.in_stock_home
             else '<span class="muted">not in store</span>'
         )
@@ -238,11 +247,12 @@ def appointments_html(p: ClientProfile, now: datetime) -> str:
     return _page(body, "No appointments yet")
 
 
-def consent_html(p: ClientProfile) -> str:
+def consent_html(p: ClientProfile, palette: Palette) -> str:
     rows = []
     for ev in p.consent_history:
         what = f"{channel_label(ev.channel)} · {words(ev.purpose).lower()}"
-        state = badge(words(ev.action), "granted" if ev.action == "granted" else "withdrawn")
+        kind = "granted" if ev.action == "granted" else "withdrawn"
+        state = badge(words(ev.action), kind, palette)
         proof = [words(ev.proof_kind)]
         if ev.has_proof_image:
             proof.append("signature on file")
@@ -255,7 +265,7 @@ def consent_html(p: ClientProfile) -> str:
                 f"{state} {_e(what)}{_by(ev.captured_by)}<br>{detail}",
             )
         )
-    now = " ".join(consent_badge(c) for c in p.consent)
+    now = " ".join(consent_badge(c, palette) for c in p.consent)
     body = _section("Now", f'<p style="line-height: 150%">{now}</p>' if now else "", first=True)
     body += _section("Every change, newest first", _table(rows, ("when", "")))
     return _page(body, "No consent recorded yet")

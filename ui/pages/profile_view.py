@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QRect, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QImage, QImageReader, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -30,9 +30,11 @@ from PySide6.QtWidgets import (
 from app.tasks import DbRunner
 from app.timeline import KINDS, TimelineEntry, timeline
 from models.dto import ClientProfile, TaskView
+from ui import theme
 from ui.format import day_text, tier_label, words
+from ui.icons import BUTTON_SIZE, icon
 from ui.pages import profile_html as html
-from ui.widgets import named
+from ui.widgets import Monogram, named
 
 
 @dataclass(frozen=True)
@@ -41,17 +43,20 @@ class ActionSpec:
     text: str
     shortcut: str
     tip: str
+    icon: str  # in resources/icons
 
 
 ACTIONS = (
-    ActionSpec("edit", "Edit", "Ctrl+E", "Edit this client's details"),
-    ActionSpec("note", "Note", "Ctrl+N", "Add a note"),
-    ActionSpec("interaction", "Log interaction", "Ctrl+I", "Log a call, message or visit"),
+    ActionSpec("edit", "Edit", "Ctrl+E", "Edit this client's details", "edit"),
+    ActionSpec("note", "Note", "Ctrl+N", "Add a note", "note"),
+    ActionSpec(
+        "interaction", "Log interaction", "Ctrl+I", "Log a call, message or visit", "interaction"
+    ),
     # Ctrl+W closes windows and tabs on most desktops; a wish is worth the extra key.
-    ActionSpec("wish", "Wish list", "Ctrl+Shift+W", "Add a piece to the wish list"),
-    ActionSpec("appointment", "Book", "Ctrl+Shift+A", "Book an appointment"),
-    ActionSpec("task", "Task", "Ctrl+T", "Create a follow-up task"),
-    ActionSpec("consent", "Consent", "Ctrl+Shift+C", "Record consent, with proof"),
+    ActionSpec("wish", "Wish list", "Ctrl+Shift+W", "Add a piece to the wish list", "wish"),
+    ActionSpec("appointment", "Book", "Ctrl+Shift+A", "Book an appointment", "appointment"),
+    ActionSpec("task", "Task", "Ctrl+T", "Create a follow-up task", "task"),
+    ActionSpec("consent", "Consent", "Ctrl+Shift+C", "Record consent, with proof", "consent"),
 )
 TABS = ("Overview", "Timeline", "Purchases", "Wish list", "Visits", "Tasks", "Consent")
 OVERVIEW, TIMELINE, PURCHASES, WISHES, APPOINTMENTS, TASKS, CONSENT = range(len(TABS))
@@ -153,7 +158,7 @@ class ThumbBrowser(QTextBrowser):
 def _browser(browser: QTextBrowser | None = None) -> QTextBrowser:
     view = named(browser or QTextBrowser(), "profileText")
     view.setOpenLinks(False)
-    view.document().setDefaultStyleSheet(html.PROFILE_CSS)
+    view.document().setDefaultStyleSheet(html.profile_css(theme.current()))
     view.document().setDocumentMargin(18)
     return view
 
@@ -174,6 +179,7 @@ class ProfileView(QWidget):
         self.profile: ClientProfile | None = None
         self.shown_timeline: list[TimelineEntry] = []
         self._stale_tabs: set[int] = set()
+        self._palette = theme.current()  # what the rich text was last drawn in
         self.complete_buttons: dict[uuid.UUID, QPushButton] = {}
 
         self.message = named(QLabel("Select a client to see their profile."), "profileEmpty")
@@ -191,6 +197,9 @@ class ProfileView(QWidget):
         }
         for n, title in enumerate(TABS):
             self.tabs.addTab(self._tab_page(n), title)
+            if n in self.browsers:
+                self.browsers[n].setAccessibleName(f"Profile: {title.lower()}")
+        self.tabs.tabBar().setAccessibleName("Profile sections")
         self.tabs.currentChanged.connect(self._render_tab)
 
         content = QWidget()
@@ -210,6 +219,14 @@ class ProfileView(QWidget):
     def _build_header(self) -> QWidget:
         header = named(QFrame(), "profileHeader")
         column = _column(header, (22, 18, 22, 14), 4)
+        self.monogram = Monogram(48)
+        identity = QHBoxLayout()
+        identity.setSpacing(14)
+        identity.addWidget(self.monogram, 0, Qt.AlignmentFlag.AlignTop)
+        names = QVBoxLayout()
+        names.setSpacing(4)
+        identity.addLayout(names, 1)
+        column.addLayout(identity)
         self.eyebrow = named(QLabel(), "profileEyebrow")
         self.name = named(QLabel(), "profileName")
         self.name.setWordWrap(True)
@@ -217,8 +234,11 @@ class ProfileView(QWidget):
         self.owners = named(QLabel(), "profileMuted")
         self.contact = named(QLabel(), "profileMuted")
         self.contact.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        for label in (self.eyebrow, self.name, self.owners, self.contact):
-            column.addWidget(label)
+        for label in (self.eyebrow, self.name, self.owners):
+            names.addWidget(label)
+        # Under the monogram, not beside it: an e-mail and a phone need the pane's full width.
+        self.contact.setWordWrap(True)
+        column.addWidget(self.contact)
         figures = QWidget()
         flow = FlowLayout(figures, spacing=18)  # wraps rather than clip a long amount
         self.figures: dict[str, QLabel] = {}
@@ -244,7 +264,7 @@ class ProfileView(QWidget):
         bar = FlowLayout(spacing=6)
         self.actions_by_kind: dict[str, QAction] = {}
         for spec in ACTIONS:
-            action = QAction(spec.text, self)
+            action = QAction(icon(spec.icon), spec.text, self)
             action.setShortcut(QKeySequence(spec.shortcut))
             # Active wherever focus is in the page that adds it: the list or the profile.
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -255,6 +275,8 @@ class ProfileView(QWidget):
             self.actions_by_kind[spec.kind] = action
             button = named(QToolButton(), "profileAction")
             button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            button.setIconSize(BUTTON_SIZE)
             button.setAccessibleName(f"{spec.tip} ({keys})")
             button.setCursor(Qt.CursorShape.PointingHandCursor)
             bar.addWidget(button)
@@ -286,6 +308,7 @@ class ProfileView(QWidget):
             scroll = named(QScrollArea(), "taskScroll")
             scroll.setWidgetResizable(True)
             scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             self.task_host = named(QWidget(), "taskHost")
             self.task_rows = _column(self.task_host, (18, 14, 18, 14), 0)
             self.task_error = named(QLabel(), "taskError")
@@ -318,6 +341,7 @@ class ProfileView(QWidget):
         self.profile = p
         self.eyebrow.setText(f"{tier_label(p.tier)} · {p.home_store}".upper())
         self.name.setText(p.display_name)
+        self.monogram.set_name(p.display_name)
         owners = " & ".join(o for o in (p.primary_owner, p.secondary_owner) if o)
         self.owners.setText(f"Looked after by {owners}" if owners else "No associate assigned")
         self.contact.setText("   ·   ".join([*p.emails[:1], *p.phones[:1]]))
@@ -327,7 +351,7 @@ class ProfileView(QWidget):
         self.captions["Lifetime spend"].setText(f"LIFETIME SPEND · {count.upper()}")
         self.figures["Last purchase"].setText(day_text(p.last_purchase_at))
         self.figures["Last contact"].setText(day_text(p.last_contact_at))
-        self.badges.setText(html.badges_html(p))
+        self.badges.setText(html.badges_html(p, theme.current()))
         open_tasks = sum(t.status == "open" for t in p.tasks)
         self.tabs.setTabText(TASKS, f"Tasks · {open_tasks}" if open_tasks else "Tasks")
         # Only the tab in view is drawn now; the others when first opened (keeps arrowing
@@ -357,7 +381,7 @@ class ProfileView(QWidget):
                 OVERVIEW: lambda: html.overview_html(p, date.today()),
                 PURCHASES: lambda: html.purchases_html(p),
                 APPOINTMENTS: lambda: html.appointments_html(p, datetime.now(UTC)),
-                CONSENT: lambda: html.consent_html(p),
+                CONSENT: lambda: html.consent_html(p, theme.current()),
             }[index]()
             self.browsers[index].setHtml(page)
 
@@ -397,10 +421,12 @@ class ProfileView(QWidget):
         if task.assignee:
             meta.append(task.assignee)
         text.addWidget(reason)
-        text.addWidget(named(QLabel(" · ".join(meta)), "taskMeta"))
+        details = named(QLabel(" · ".join(meta)), "taskMeta")
+        details.setWordWrap(True)  # wraps in a narrow pane rather than push Complete off it
+        text.addWidget(details)
         line.addLayout(text, 1)
         if task.status == "open":
-            button = named(QPushButton("Complete"), "completeButton")
+            button = named(QPushButton(icon("done", "success"), "Complete"), "completeButton")
             button.setAccessibleName(f"Complete task: {task.reason}")
             button.clicked.connect(partial(self._complete, task.id))
             self.complete_buttons[task.id] = button
@@ -442,6 +468,26 @@ class ProfileView(QWidget):
     def _set_actions_enabled(self, enabled: bool) -> None:
         for action in self.actions_by_kind.values():
             action.setEnabled(enabled)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        # A theme switch repolishes every widget; the rich text carries its own colours, so it
+        # is drawn again, once, when the palette really changed.
+        if (
+            event.type() in (QEvent.Type.StyleChange, QEvent.Type.ApplicationPaletteChange)
+            and theme.current() is not self._palette
+        ):
+            self._restyle()
+
+    def _restyle(self) -> None:
+        self._palette = theme.current()
+        css = html.profile_css(self._palette)
+        for browser in self.browsers.values():
+            browser.document().setDefaultStyleSheet(css)
+        if self.profile is not None:
+            self.badges.setText(html.badges_html(self.profile, self._palette))
+            self._stale_tabs = set(range(len(TABS)))
+            self._render_tab(self.tabs.currentIndex())
 
     def focus_profile(self) -> None:
         self.tabs.tabBar().setFocus(Qt.FocusReason.OtherFocusReason)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QKeySequence, QPainter, QShowEvent
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence, QPainter, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -28,17 +29,15 @@ from PySide6.QtWidgets import (
 from app.context import Services
 from app.tasks import DbRunner
 from models.dto import AppointmentView, BackInStock, TaskView, TodayView, UpcomingDate
+from ui import theme
 from ui.format import day_text, relative_day, time_range, words
-from ui.widgets import named
+from ui.icons import SMALL_SIZE, IconLabel, icon
+from ui.widgets import named, shortcut_text
 
 CLIENT_ID_ROLE = Qt.ItemDataRole.UserRole
 DETAIL_ROLE = Qt.ItemDataRole.UserRole + 1
 META_ROLE = Qt.ItemDataRole.UserRole + 2
 REF_ROLE = Qt.ItemDataRole.UserRole + 3  # the task (or other record) a row stands for
-
-TEXT = QColor("#2b2926")
-MUTED = QColor("#857d72")
-GOLD = QColor("#9c7a45")
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,8 @@ class TwoLineDelegate(QStyledItemDelegate):
 
         painter.save()
         painter.setFont(title_font if enabled else opt.font)
-        painter.setPen(TEXT if enabled else MUTED)
+        # Read at paint time: a theme switch recolours the rows on the next repaint.
+        painter.setPen(theme.colour("ink" if enabled else "muted"))
         title_rect = QRect(rect.left(), rect.top(), rect.width() - meta_width, half)
         title = QFontMetrics(painter.font()).elidedText(
             str(index.data(Qt.ItemDataRole.DisplayRole) or ""),
@@ -96,7 +96,7 @@ class TwoLineDelegate(QStyledItemDelegate):
 
         painter.setFont(opt.font)
         if meta:
-            painter.setPen(GOLD)
+            painter.setPen(theme.colour("gold_text"))
             painter.drawText(
                 QRect(rect.right() - meta_width, rect.top(), meta_width, half),
                 Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
@@ -104,7 +104,7 @@ class TwoLineDelegate(QStyledItemDelegate):
             )
         detail = str(index.data(DETAIL_ROLE) or "")
         if detail:
-            painter.setPen(MUTED)
+            painter.setPen(theme.colour("muted"))
             detail_rect = QRect(rect.left(), rect.top() + half, rect.width(), half)
             painter.drawText(
                 detail_rect,
@@ -121,13 +121,17 @@ class Section(QFrame):
 
     activated = Signal(object)
 
-    def __init__(self, title: str, empty_text: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, title: str, empty_text: str, icon_name: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("card")
         self._empty_text = empty_text
+        self._title_text = title
         self.title = named(QLabel(title), "cardTitle")
         self.count = named(QLabel(""), "cardCount")
         self.list = named(QListWidget(), "cardList")
+        self.list.setAccessibleName(title)
         self.list.setItemDelegate(TwoLineDelegate(self.list))
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setUniformItemSizes(True)
@@ -135,6 +139,8 @@ class Section(QFrame):
 
         header = QHBoxLayout()
         header.setContentsMargins(20, 16, 20, 8)
+        header.setSpacing(8)
+        header.addWidget(IconLabel(icon_name, "gold_text"))
         header.addWidget(self.title)
         header.addStretch(1)
         self.header = header
@@ -148,6 +154,7 @@ class Section(QFrame):
     def set_rows(self, rows: list[Row]) -> None:
         self.list.clear()
         self.count.setText(str(len(rows)))
+        self.count.setAccessibleName(f"{self._title_text}: {len(rows)}")
         self.count.setProperty("zero", not rows)
         self.count.style().polish(self.count)  # the pill's colour depends on "zero"
         if not rows:
@@ -238,10 +245,14 @@ class TodayPage(QWidget):
         self.view: TodayView | None = None
         self.heading = named(QLabel("Today"), "pageTitle")
         self.subheading = named(QLabel(""), "pageSubtitle")
-        self.tasks = Section("Tasks due", "Nothing due — a quiet day.")
-        self.appointments = Section("Appointments today", "No visits booked today.")
-        self.dates = Section("Important dates · next 14 days", "No birthdays or anniversaries.")
-        self.back_in_stock = Section("Wish list · back in stock", "Nothing wished-for came back.")
+        self.tasks = Section("Tasks due", "Nothing due — a quiet day.", "task")
+        self.appointments = Section("Appointments today", "No visits booked today.", "appointment")
+        self.dates = Section(
+            "Important dates · next 14 days", "No birthdays or anniversaries.", "dates"
+        )
+        self.back_in_stock = Section(
+            "Wish list · back in stock", "Nothing wished-for came back.", "wish"
+        )
 
         grid = QGridLayout()
         grid.setSpacing(20)
@@ -260,19 +271,35 @@ class TodayPage(QWidget):
         column.addWidget(self.subheading)
         column.addSpacing(16)
         column.addLayout(grid, 1)
+        # Reading order, once everything is in this page: each list, and the tasks' own
+        # actions right after their list.
+        chain = (self.tasks.list, self.complete_button, self.snooze_button)
+        chain += tuple(s.list for s in self.sections()[1:])
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     def _build_task_actions(self) -> None:
         """Complete or snooze the selected task without leaving Today."""
-        self.complete_button = named(QPushButton("Done"), "cardAction")
-        self.complete_button.setToolTip("Mark the selected task done (Ctrl+D)")
-        self.complete_button.setAccessibleName("Mark the selected task done")
+        done_keys, snooze_keys = shortcut_text("Ctrl+D"), shortcut_text("Ctrl+Shift+S")
+        self.complete_button = named(QPushButton(icon("done", "gold_text"), "Done"), "cardAction")
+        self.complete_button.setToolTip(f"Mark the selected task done  ({done_keys})")
+        self.complete_button.setAccessibleName(f"Mark the selected task done ({done_keys})")
         self.complete_button.clicked.connect(self.complete_selected_task)
-        self.snooze_button = named(QPushButton("Snooze"), "cardAction")
-        self.snooze_button.setToolTip("Move the selected task to a later day (Ctrl+Shift+S)")
-        self.snooze_button.setAccessibleName("Snooze the selected task")
+        self.snooze_button = named(
+            QPushButton(icon("snooze", "gold_text"), "Snooze…"), "cardAction"
+        )
+        self.snooze_button.setToolTip(
+            f"Move the selected task to a later day  ({snooze_keys} snoozes a day)"
+        )
+        self.snooze_button.setAccessibleName(f"Snooze the selected task ({snooze_keys})")
+        for button in (self.complete_button, self.snooze_button):
+            button.setIconSize(SMALL_SIZE)
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
         menu = QMenu(self.snooze_button)
         for label, days in (("Tomorrow", 1), ("In three days", 3), ("Next week", 7)):
-            menu.addAction(label, lambda d=days: self.snooze_selected_task(d))
+            # The tab shows the key in the menu's shortcut column without claiming it twice.
+            text = f"{label}\t{snooze_keys}" if days == 1 else label
+            menu.addAction(text, lambda d=days: self.snooze_selected_task(d))
         self.snooze_button.setMenu(menu)
         self.tasks.add_header_button(self.complete_button)
         self.tasks.add_header_button(self.snooze_button)
