@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import phonenumbers
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.validation import (
@@ -54,6 +54,16 @@ class Actor:
 
 
 _CALLING_CODES: dict[uuid.UUID, int] = {}
+# Built once (see app.profile): a live client, alone or with every set a profile shows.
+_CLIENT = select(Client).where(Client.id == bindparam("cid"), Client.deleted_at.is_(None))
+_CLIENT_WITH_SETS = _CLIENT.options(
+    selectinload(Client.emails),
+    selectinload(Client.phones),
+    selectinload(Client.tags),
+    selectinload(Client.sizes),
+    selectinload(Client.preferences),
+    selectinload(Client.important_dates),
+)
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,3}$")
 
 
@@ -188,17 +198,8 @@ class ClientService:
     # --- internals ------------------------------------------------------------------------
 
     def _client(self, client_id: uuid.UUID, eager: bool = False) -> Client:
-        stmt = select(Client).where(Client.id == client_id, Client.deleted_at.is_(None))
-        if eager:
-            stmt = stmt.options(
-                selectinload(Client.emails),
-                selectinload(Client.phones),
-                selectinload(Client.tags),
-                selectinload(Client.sizes),
-                selectinload(Client.preferences),
-                selectinload(Client.important_dates),
-            )
-        client = self.session.scalars(stmt).first()
+        stmt = _CLIENT_WITH_SETS if eager else _CLIENT
+        client = self.session.scalars(stmt, {"cid": client_id}).first()
         if client is None:
             raise NotFoundError(f"no client with id {client_id}")
         return client

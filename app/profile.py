@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import BindParameter, bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from app.clients import display_name
@@ -62,6 +62,87 @@ def _val(value: object) -> str:
 RowT = TypeVar("RowT", bound=Entity)
 
 
+# Built once: SQLAlchemy caches a statement's compiled form by its structure, and building the
+# same select() on every profile open cost more than running it.
+_AUTHOR = aliased(Associate)
+_CID: BindParameter[uuid.UUID] = bindparam("cid")
+_NOTES = (
+    select(Note, _AUTHOR.display_name)
+    .outerjoin(_AUTHOR, _AUTHOR.id == Note.author_id)
+    .where(Note.client_id == _CID)
+    .order_by(Note.created_at.desc())
+    .limit(RECENT)
+)
+_SUPERSEDED = select(Note.supersedes_id).where(
+    Note.client_id == _CID, Note.supersedes_id.is_not(None)
+)
+_INTERACTIONS = (
+    select(Interaction, _AUTHOR.display_name)
+    .outerjoin(_AUTHOR, _AUTHOR.id == Interaction.associate_id)
+    .where(Interaction.client_id == _CID)
+    .order_by(Interaction.occurred_at.desc())
+    .limit(RECENT)
+)
+_CLOSET = (
+    select(ClosetItem)
+    .where(ClosetItem.client_id == _CID, ClosetItem.deleted_at.is_(None))
+    .order_by(ClosetItem.acquired_on.desc())
+)
+_TASKS = (
+    select(Task, _AUTHOR.display_name)
+    .outerjoin(_AUTHOR, _AUTHOR.id == Task.assignee_id)
+    .where(Task.client_id == _CID, Task.deleted_at.is_(None))
+    .order_by((Task.status == TaskStatus.OPEN.value).desc(), Task.due_on.desc())
+    .limit(RECENT)
+)
+_APPOINTMENTS = (
+    select(Appointment, _AUTHOR.display_name)
+    .outerjoin(_AUTHOR, _AUTHOR.id == Appointment.associate_id)
+    .where(Appointment.client_id == _CID, Appointment.deleted_at.is_(None))
+    .order_by(Appointment.starts_at.desc())
+    .limit(RECENT)
+)
+_CONSENT = (
+    select(ConsentEvent, _AUTHOR.display_name, ConsentEvent.proof_image.is_not(None))
+    .outerjoin(_AUTHOR, _AUTHOR.id == ConsentEvent.captured_by_id)
+    .where(ConsentEvent.client_id == _CID)
+    .order_by(ConsentEvent.captured_at.desc(), ConsentEvent.id.desc())
+)
+_ASSOCIATE_NAMES = select(Associate.id, Associate.display_name).where(
+    Associate.id.in_(bindparam("ids", expanding=True))
+)
+_PURCHASES = (
+    select(Purchase, Store.name, _AUTHOR.display_name)
+    .outerjoin(Store, Store.id == Purchase.store_id)
+    .outerjoin(_AUTHOR, _AUTHOR.id == Purchase.associate_id)
+    .where(Purchase.client_id == _CID)
+    .order_by(Purchase.purchased_at.desc())
+    .limit(RECENT)
+)
+_PURCHASE_LINES = (
+    select(PurchaseLine)
+    .where(PurchaseLine.purchase_id.in_(bindparam("ids", expanding=True)))
+    .order_by(PurchaseLine.purchase_id, PurchaseLine.line_no)
+)
+_WISHES = (
+    select(WishListItem, Product, StockLevel.quantity)
+    .join(Product, Product.id == WishListItem.product_id)
+    .outerjoin(
+        StockLevel,
+        (StockLevel.product_id == Product.id) & (StockLevel.store_id == bindparam("store")),
+    )
+    .where(
+        WishListItem.client_id == _CID,
+        WishListItem.deleted_at.is_(None),
+        WishListItem.status == WishStatus.ACTIVE.value,
+    )
+    .order_by(WishListItem.created_at.desc())
+)
+_FIRST_IMAGES = select(ProductImage.product_id, ProductImage.path).where(
+    ProductImage.product_id.in_(bindparam("ids", expanding=True)), ProductImage.position == 0
+)
+
+
 def live(rows: Iterable[RowT]) -> list[RowT]:
     """Rows not tombstoned."""
     return [r for r in rows if r.deleted_at is None]
@@ -84,11 +165,7 @@ def product_view(p: Product, image: str | None) -> ProductView:
 def first_images(session: Session, product_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
     if not product_ids:
         return {}
-    rows = session.execute(
-        select(ProductImage.product_id, ProductImage.path).where(
-            ProductImage.product_id.in_(product_ids), ProductImage.position == 0
-        )
-    )
+    rows = session.execute(_FIRST_IMAGES, {"ids": list(product_ids)})
     return {pid: path for pid, path in rows}
 
 
@@ -117,54 +194,27 @@ def build_profile(session: Session, client: Client, today: date) -> ClientProfil
     for p in live(client.preferences):
         prefs[_val(p.kind)].append(p.value)
 
-    author = aliased(Associate)
+    by_client = {"cid": cid}
     notes = [
-        NoteView(n.id, n.created_at, name, n.body)
-        for n, name in session.execute(
-            select(Note, author.display_name)
-            .outerjoin(author, author.id == Note.author_id)
-            .where(Note.client_id == cid)
-            .order_by(Note.created_at.desc())
-            .limit(RECENT)
-        )
+        NoteView(n.id, n.created_at, name, n.body) for n, name in session.execute(_NOTES, by_client)
     ]
-    superseded = set(
-        session.scalars(
-            select(Note.supersedes_id).where(Note.client_id == cid, Note.supersedes_id.is_not(None))
-        )
-    )
+    superseded = set(session.scalars(_SUPERSEDED, by_client))
     notes = [n for n in notes if n.id not in superseded]
 
     interactions = [
         InteractionView(i.id, i.occurred_at, _val(i.channel), _val(i.direction), name, i.summary)
-        for i, name in session.execute(
-            select(Interaction, author.display_name)
-            .outerjoin(author, author.id == Interaction.associate_id)
-            .where(Interaction.client_id == cid)
-            .order_by(Interaction.occurred_at.desc())
-            .limit(RECENT)
-        )
+        for i, name in session.execute(_INTERACTIONS, by_client)
     ]
 
     purchases = _purchases(session, cid)
     wish = _wish_list(session, cid, client.home_store_id)
     closet = [
         ClosetView(c.id, c.description, c.brand, c.size, c.acquired_on)
-        for c in session.scalars(
-            select(ClosetItem)
-            .where(ClosetItem.client_id == cid, ClosetItem.deleted_at.is_(None))
-            .order_by(ClosetItem.acquired_on.desc())
-        )
+        for c in session.scalars(_CLOSET, by_client)
     ]
     tasks = [
         TaskView(t.id, cid, None, t.due_on, t.reason, _val(t.source), _val(t.status), name)
-        for t, name in session.execute(
-            select(Task, author.display_name)
-            .outerjoin(author, author.id == Task.assignee_id)
-            .where(Task.client_id == cid, Task.deleted_at.is_(None))
-            .order_by((Task.status == TaskStatus.OPEN.value).desc(), Task.due_on.desc())
-            .limit(RECENT)
-        )
+        for t, name in session.execute(_TASKS, by_client)
     ]
     shown = display_name(client.given_name, client.family_name, client.preferred_name)
     appointments = [
@@ -179,13 +229,7 @@ def build_profile(session: Session, client: Client, today: date) -> ClientProfil
             name,
             a.purpose,
         )
-        for a, name in session.execute(
-            select(Appointment, author.display_name)
-            .outerjoin(author, author.id == Appointment.associate_id)
-            .where(Appointment.client_id == cid, Appointment.deleted_at.is_(None))
-            .order_by(Appointment.starts_at.desc())
-            .limit(RECENT)
-        )
+        for a, name in session.execute(_APPOINTMENTS, by_client)
     ]
     events = [
         ConsentEventView(
@@ -199,12 +243,7 @@ def build_profile(session: Session, client: Client, today: date) -> ClientProfil
             e.proof_text,
             has_image,
         )
-        for e, name, has_image in session.execute(
-            select(ConsentEvent, author.display_name, ConsentEvent.proof_image.is_not(None))
-            .outerjoin(author, author.id == ConsentEvent.captured_by_id)
-            .where(ConsentEvent.client_id == cid)
-            .order_by(ConsentEvent.captured_at.desc(), ConsentEvent.id.desc())
-        )
+        for e, name, has_image in session.execute(_CONSENT, by_client)
     ]
 
     address = [
@@ -259,31 +298,18 @@ def _associate_names(session: Session, client: Client) -> dict[uuid.UUID | None,
     ids = {i for i in (client.primary_owner_id, client.secondary_owner_id) if i}
     if not ids:
         return {}
-    rows = session.execute(
-        select(Associate.id, Associate.display_name).where(Associate.id.in_(ids))
-    )
+    rows = session.execute(_ASSOCIATE_NAMES, {"ids": list(ids)})
     return {i: n for i, n in rows}
 
 
 def _purchases(session: Session, cid: uuid.UUID) -> list[PurchaseView]:
-    who = aliased(Associate)
-    heads = session.execute(
-        select(Purchase, Store.name, who.display_name)
-        .outerjoin(Store, Store.id == Purchase.store_id)
-        .outerjoin(who, who.id == Purchase.associate_id)
-        .where(Purchase.client_id == cid)
-        .order_by(Purchase.purchased_at.desc())
-        .limit(RECENT)
-    ).all()
+    heads = session.execute(_PURCHASES, {"cid": cid}).all()
     if not heads:
         return []
     lines: dict[uuid.UUID, list[PurchaseLineView]] = defaultdict(list)
-    for line in session.scalars(
-        select(PurchaseLine)
-        .where(PurchaseLine.purchase_id.in_([p.id for p, _s, _a in heads]))
-        .order_by(PurchaseLine.purchase_id, PurchaseLine.line_no)
-    ):
-        currency = next(p.currency for p, _s, _a in heads if p.id == line.purchase_id)
+    currencies = {p.id: p.currency for p, _s, _a in heads}
+    for line in session.scalars(_PURCHASE_LINES, {"ids": list(currencies)}):
+        currency = currencies[line.purchase_id]
         lines[line.purchase_id].append(
             PurchaseLineView(
                 line.sku,
@@ -308,20 +334,7 @@ def _purchases(session: Session, cid: uuid.UUID) -> list[PurchaseView]:
 
 
 def _wish_list(session: Session, cid: uuid.UUID, home_store: uuid.UUID) -> list[WishView]:
-    rows = session.execute(
-        select(WishListItem, Product, StockLevel.quantity)
-        .join(Product, Product.id == WishListItem.product_id)
-        .outerjoin(
-            StockLevel,
-            (StockLevel.product_id == Product.id) & (StockLevel.store_id == home_store),
-        )
-        .where(
-            WishListItem.client_id == cid,
-            WishListItem.deleted_at.is_(None),
-            WishListItem.status == WishStatus.ACTIVE.value,
-        )
-        .order_by(WishListItem.created_at.desc())
-    ).all()
+    rows = session.execute(_WISHES, {"cid": cid, "store": home_store}).all()
     images = first_images(session, {p.id for _w, p, _q in rows})
     return [
         WishView(
