@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sqlite3
 import sys
 import time
 import uuid
@@ -19,6 +20,8 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.exc import OperationalError
 
 from app.clients import NotFoundError
 from app.context import AppContext, EmptyBookError, open_context
@@ -344,6 +347,15 @@ def main(argv: list[str] | None = None) -> int:
     except NotFoundError as exc:
         print(f"vitrine: {exc}", file=sys.stderr)
         return 1
+    except (sqlite3.OperationalError, OperationalError) as exc:
+        # A full disk, a locked or read-only file: what was committed before stays committed.
+        reason = str(getattr(exc, "orig", exc))
+        print(
+            f"vitrine: the book could not be written ({reason}); nothing after the last "
+            "completed step was saved",
+            file=sys.stderr,
+        )
+        return 3
 
 
 if __name__ == "__main__":

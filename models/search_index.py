@@ -196,6 +196,12 @@ def ensure(conn: Connection) -> bool:
     return True
 
 
+def invalidate(conn: Connection) -> None:
+    """For bulk writers that bypass the ORM: until `ensure` runs again, the index is known to
+    be behind, so a load cut short (a full disk, a crash) is re-indexed at the next open."""
+    conn.exec_driver_sql("DELETE FROM local_meta WHERE key = ?", (_META_KEY,))
+
+
 # --- keeping the index in step with ORM writes ----------------------------------------------
 
 # Which mapped classes feed a client's document or figures: attribute naming the client.

@@ -101,3 +101,35 @@ def test_out_of_range_options_are_refused_before_any_work(
     assert result.returncode == 2 and "usage:" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "b.db").exists()
+
+
+def test_a_full_disk_mid_seed_is_a_clear_error_and_keeps_what_was_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A real SQLITE_FULL: every connection may grow the file to a few megabytes only."""
+    from sqlalchemy import Engine, event
+
+    import main as cli
+    from app.demo import book as demo
+
+    def cap(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_conn.execute("PRAGMA max_page_count = 2500")  # 10 MB of 4 KiB pages
+
+    path = tmp_path / "full.db"
+    event.listen(Engine, "connect", cap)
+    try:
+        original = demo.BATCH
+        demo.BATCH = 500  # several committed batches before the disk "fills"
+        code = cli.main(["seed", "--clients", "20000", "--db", str(path), "--no-images"])
+    finally:
+        demo.BATCH = original
+        event.remove(Engine, "connect", cap)
+    err = capsys.readouterr().err
+    assert code == 3
+    assert "could not be written" in err and "full" in err
+    assert "Traceback" not in err
+    # Opening the book again finds it consistent, its index rebuilt over what was kept.
+    report = json.loads(vitrine("doctor", "--db", str(path), "--json").stdout)
+    assert report["integrity"] == "ok" and report["problems"] == []
+    assert 0 < report["counts"]["clients"] < 20000
+    assert report["search_index_rows"] == report["counts"]["clients"]

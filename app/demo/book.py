@@ -376,6 +376,8 @@ def seed_book(
     conn: sqlite3.Connection = raw.driver_connection  # type: ignore[assignment]
     try:
         _check_empty(conn)
+        with db.engine.begin() as sa_conn:
+            search_index.invalidate(sa_conn)
         gen = _Generator(conn, seed, anchor, clients)
         gen.write_reference_data(db, images)
         for start in range(0, clients, BATCH):
@@ -386,7 +388,7 @@ def seed_book(
         gen.writer.flush()
         index_started = time.perf_counter()
         with db.engine.begin() as sa_conn:
-            search_index.rebuild(sa_conn)
+            search_index.ensure(sa_conn)
         index_seconds = time.perf_counter() - index_started
         conn.execute("ANALYZE")
         conn.commit()
