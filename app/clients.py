@@ -166,7 +166,7 @@ class ClientService:
         prefs: dict[str, list[str]] = {}
         for p in c.preferences:
             if p.deleted_at is None:
-                prefs.setdefault(_val(p.kind), []).append(p.value)
+                prefs.setdefault(str(p.kind), []).append(p.value)
         return ClientInput(
             given_name=c.given_name,
             family_name=c.family_name,
@@ -174,7 +174,7 @@ class ClientService:
             preferred_name=c.preferred_name,
             title=c.title,
             language=c.language,
-            tier=_val(c.tier),
+            tier=str(c.tier),
             primary_owner_id=c.primary_owner_id,
             secondary_owner_id=c.secondary_owner_id,
             emails=[r.address for r in live if isinstance(r, ClientEmail)],
@@ -186,10 +186,10 @@ class ClientService:
             region=c.region,
             country=c.country,
             tags=[t.tag for t in c.tags if t.deleted_at is None],
-            sizes={_val(z.category): z.value for z in c.sizes if z.deleted_at is None},
+            sizes={str(z.category): z.value for z in c.sizes if z.deleted_at is None},
             preferences=prefs,
             important_dates=[
-                DateInput(_val(d.kind), d.month, d.day, d.year, d.label)
+                DateInput(str(d.kind), d.month, d.day, d.year, d.label)
                 for d in c.important_dates
                 if d.deleted_at is None
             ],
@@ -353,7 +353,7 @@ class ClientService:
         _sync_rows(
             client.sizes,
             clean.sizes,
-            key=lambda r: r.category.value if hasattr(r.category, "value") else r.category,
+            key=lambda r: str(r.category),
             make=lambda cat, v: ClientSize(category=cat, value=v),
             update=lambda r, v: setattr(r, "value", v),
             now=now,
@@ -362,9 +362,9 @@ class ClientService:
         # Preference kinds the form did not mention are left as they are.
         mentioned = {k.value for k in clean.prefs}
         _sync_rows(
-            [p for p in client.preferences if _val(p.kind) in mentioned],
+            [p for p in client.preferences if str(p.kind) in mentioned],
             wanted_prefs,
-            key=lambda r: (_val(r.kind), r.value),
+            key=lambda r: (str(r.kind), r.value),
             make=lambda kv, _v: ClientPreference(kind=kv[0], value=kv[1]),
             update=None,
             now=now,
@@ -374,7 +374,7 @@ class ClientService:
         _sync_rows(
             client.important_dates,
             wanted_dates,
-            key=lambda r: (_val(r.kind), r.month, r.day, r.year, r.label),
+            key=lambda r: (str(r.kind), r.month, r.day, r.year, r.label),
             make=lambda k, x: ImportantDate(
                 kind=x.kind,
                 month=x.month,
@@ -435,10 +435,6 @@ def _sync_rows(
             row.deleted_at = None
         if update is not None:
             update(row, v)
-
-
-def _val(value: Any) -> Any:
-    return value.value if hasattr(value, "value") else value
 
 
 def _unique(values: Iterable[str]) -> list[str]:

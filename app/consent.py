@@ -17,8 +17,8 @@ def derive_consent(events: Iterable[tuple[str, str, str, datetime]]) -> list[Con
     """
     latest: dict[tuple[str, str], tuple[datetime, bool]] = {}
     for channel, purpose, action, at in events:
-        key = (str(getattr(channel, "value", channel)), str(getattr(purpose, "value", purpose)))
-        granted = str(getattr(action, "value", action)) == ConsentAction.GRANTED.value
+        key = (str(channel), str(purpose))  # StrEnum members print as their value
+        granted = str(action) == ConsentAction.GRANTED.value
         current = latest.get(key)
         if current is None or at > current[0] or (at == current[0] and not granted):
             latest[key] = (at, granted)

@@ -55,10 +55,6 @@ from models.enums import Recurrence, TaskStatus, WishStatus
 RECENT = 50
 
 
-def _val(value: object) -> str:
-    return str(getattr(value, "value", value))
-
-
 RowT = TypeVar("RowT", bound=Entity)
 
 
@@ -157,7 +153,7 @@ def product_view(p: Product, image: str | None) -> ProductView:
         name=p.name,
         price=Money(p.price_minor, p.currency),
         colour=p.colour,
-        stock_flag=_val(p.stock_flag),
+        stock_flag=str(p.stock_flag),
         image=image,
     )
 
@@ -179,20 +175,18 @@ def build_profile(session: Session, client: Client, today: date) -> ClientProfil
     dates = []
     for d in live(client.important_dates):
         next_on: date | None
-        if _val(d.recurrence) == Recurrence.YEARLY.value:
+        if str(d.recurrence) == Recurrence.YEARLY.value:
             next_on = next_occurrence(d.month, d.day, today)
         elif d.year is not None:
             next_on = date(d.year, d.month, d.day)
         else:
             next_on = None
-        dates.append(
-            ImportantDateView(d.id, _val(d.kind), d.label, d.month, d.day, d.year, next_on)
-        )
+        dates.append(ImportantDateView(d.id, str(d.kind), d.label, d.month, d.day, d.year, next_on))
     dates.sort(key=lambda v: (v.next_on or date.max, v.kind))
 
     prefs: dict[str, list[str]] = defaultdict(list)
     for p in live(client.preferences):
-        prefs[_val(p.kind)].append(p.value)
+        prefs[str(p.kind)].append(p.value)
 
     by_client = {"cid": cid}
     notes = [
@@ -202,7 +196,7 @@ def build_profile(session: Session, client: Client, today: date) -> ClientProfil
     notes = [n for n in notes if n.id not in superseded]
 
     interactions = [
-        InteractionView(i.id, i.occurred_at, _val(i.channel), _val(i.direction), name, i.summary)
+        InteractionView(i.id, i.occurred_at, str(i.channel), str(i.direction), name, i.summary)
         for i, name in session.execute(_INTERACTIONS, by_client)
     ]
 
@@ -213,7 +207,7 @@ def build_profile(session: Session, client: Client, today: date) -> ClientProfil
         for c in session.scalars(_CLOSET, by_client)
     ]
     tasks = [
-        TaskView(t.id, cid, None, t.due_on, t.reason, _val(t.source), _val(t.status), name)
+        TaskView(t.id, cid, None, t.due_on, t.reason, str(t.source), str(t.status), name)
         for t, name in session.execute(_TASKS, by_client)
     ]
     shown = display_name(client.given_name, client.family_name, client.preferred_name)
@@ -222,10 +216,10 @@ def build_profile(session: Session, client: Client, today: date) -> ClientProfil
             a.id,
             cid,
             shown,
-            _val(a.kind),
+            str(a.kind),
             a.starts_at,
             a.ends_at,
-            _val(a.status),
+            str(a.status),
             name,
             a.purpose,
         )
@@ -234,12 +228,12 @@ def build_profile(session: Session, client: Client, today: date) -> ClientProfil
     events = [
         ConsentEventView(
             e.id,
-            _val(e.channel),
-            _val(e.purpose),
-            _val(e.action),
+            str(e.channel),
+            str(e.purpose),
+            str(e.action),
             e.captured_at,
             name,
-            _val(e.proof_kind),
+            str(e.proof_kind),
             e.proof_text,
             has_image,
         )
@@ -265,7 +259,7 @@ def build_profile(session: Session, client: Client, today: date) -> ClientProfil
         title=client.title,
         display_name=shown,
         language=client.language,
-        tier=_val(client.tier),
+        tier=str(client.tier),
         home_store=store.name,
         primary_owner=names.get(client.primary_owner_id),
         secondary_owner=names.get(client.secondary_owner_id),
@@ -273,7 +267,7 @@ def build_profile(session: Session, client: Client, today: date) -> ClientProfil
         phones=[format_phone(p.e164) for p in live(client.phones)],
         address=address,
         tags=[t.tag for t in live(client.tags)],
-        sizes={_val(s.category): s.value for s in live(client.sizes)},
+        sizes={str(s.category): s.value for s in live(client.sizes)},
         preferences=dict(prefs),
         important_dates=dates,
         last_contact_at=stats.last_contact_at if stats else None,
@@ -325,7 +319,7 @@ def _purchases(session: Session, cid: uuid.UUID) -> list[PurchaseView]:
             p.purchased_at,
             store_name,
             associate,
-            _val(p.channel),
+            str(p.channel),
             Money(p.total_minor, p.currency),
             lines.get(p.id, []),
         )
@@ -343,7 +337,7 @@ def _wish_list(session: Session, cid: uuid.UUID, home_store: uuid.UUID) -> list[
             w.size,
             w.note,
             w.created_at,
-            _val(w.status),
+            str(w.status),
             qty or 0,
         )
         for w, p, qty in rows

@@ -50,6 +50,6 @@ class ReferenceService:
         if store_id is not None:
             stmt = stmt.where(Associate.store_id == store_id)
         return [
-            AssociateView(a.id, a.display_name, a.store_id, str(getattr(a.role, "value", a.role)))
+            AssociateView(a.id, a.display_name, a.store_id, str(a.role))
             for a in self.session.scalars(stmt)
         ]

@@ -30,10 +30,6 @@ DATES_AHEAD = 14
 LIMIT = 200
 
 
-def _val(value: object) -> str:
-    return str(getattr(value, "value", value))
-
-
 class TodayService:
     def __init__(self, session: Session, actor: Actor, clock: Clock = utcnow) -> None:
         self.session = session
@@ -83,8 +79,8 @@ class TodayService:
                 display_name(g, f, p) if g is not None else None,
                 t.due_on,
                 t.reason,
-                _val(t.source),
-                _val(t.status),
+                str(t.source),
+                str(t.status),
                 None,
             )
             for t, g, f, p in self.session.execute(stmt)
@@ -103,7 +99,7 @@ class TodayService:
             on = next_occurrence(d.month, d.day, day)
             years = on.year - d.year if d.year else None
             found.append(
-                UpcomingDate(d.client_id, display_name(g, f, p), _val(d.kind), d.label, on, years)
+                UpcomingDate(d.client_id, display_name(g, f, p), str(d.kind), d.label, on, years)
             )
         found.sort(key=lambda u: (u.on, u.client_name))
         return found[:LIMIT]
@@ -132,10 +128,10 @@ class TodayService:
                 a.id,
                 a.client_id,
                 display_name(g, f, p),
-                _val(a.kind),
+                str(a.kind),
                 a.starts_at,
                 a.ends_at,
-                _val(a.status),
+                str(a.status),
                 who,
                 a.purpose,
             )
