@@ -5,6 +5,8 @@ vitrine seed --clients N [--db PATH]      generate a demo book
 vitrine search QUERY [--db PATH] [--json] type-ahead search, ranked
 vitrine client show ID [--json]           a client's whole profile
 vitrine doctor [--db PATH] [--json]       schema version, counts, integrity
+vitrine sync [enroll|status] [--db PATH]  sync with the central server (exit codes: sync/cli.py)
+vitrine server [ACTION]                   run or administer the central server
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from app.validation import ValidationError
 from models.database import DatabaseError, default_db_path, open_database
 from models.dto import ClientHit, ClientProfile, to_jsonable
 from models.search import SearchFilters
+from sync import cli as sync_cli
+from sync.server import cli as server_cli
 
 FIRST_RUN_CLIENTS = 2_000
 log = logging.getLogger("vitrine")
@@ -99,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     _db_option(show)
     show.add_argument("id", type=uuid.UUID)
     show.add_argument("--json", action="store_true")
+
+    sync_cli.add_parser(verbs, _db_option)
+    server_cli.add_parser(verbs)
 
     doctor = verbs.add_parser("doctor", help="check a book's schema, counts and integrity")
     _db_option(doctor)
@@ -291,6 +298,18 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 1 if report.problems else 0
 
 
+def cmd_sync(args: argparse.Namespace) -> int:
+    path = _db_path(args)
+    if args.sync_verb != "enroll" and not path.exists():
+        print(f"vitrine: there is no book at {path}", file=sys.stderr)
+        return 4
+    db = open_database(path)
+    try:
+        return sync_cli.run(args, db)
+    finally:
+        db.close()
+
+
 def ensure_first_run_book(path: Path) -> None:
     """The app opens on a demo book when there is no book yet."""
     if path.exists() and path.stat().st_size > 0:
@@ -327,6 +346,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_seed(args)
         if args.verb == "doctor":
             return cmd_doctor(args)
+        if args.verb == "server":
+            return server_cli.run(args)
+        if args.verb == "sync":
+            return cmd_sync(args)
         path = _db_path(args)
         if not path.exists():
             print(

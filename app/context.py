@@ -20,6 +20,7 @@ from app.reference import ReferenceService
 from app.today import TodayService
 from models import Associate, LocalMeta, Store
 from models.database import Database, open_database
+from sync.engine import install_capture
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ class EmptyBookError(RuntimeError):
 
 def open_context(path: Path | str | None) -> AppContext:
     db = open_database(path)
+    install_capture(db)  # an enrolled book records every edit in its outbox
     with db.session() as session:
         actor = workstation_actor(session)
     if actor is None:

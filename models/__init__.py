@@ -25,7 +25,7 @@ from models.client import (
     ClientTag,
     ImportantDate,
 )
-from models.local import ClientStats, LocalMeta
+from models.local import ClientStats, LocalMeta, SyncConflict, SyncOutbox
 from models.org import Associate, Store
 
 __all__ = [
@@ -53,6 +53,8 @@ __all__ = [
     "PurchaseLine",
     "StockLevel",
     "Store",
+    "SyncConflict",
+    "SyncOutbox",
     "Task",
     "WishListItem",
 ]

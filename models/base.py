@@ -57,6 +57,9 @@ class Entity(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The server's version of this row as last pulled (local only, never sent; None until
+    # the row has been through the server). Verification sums it per book.
+    server_version: Mapped[int | None] = mapped_column(default=None)
 
 
 class AppendOnly(Base):
@@ -65,3 +68,4 @@ class AppendOnly(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    server_version: Mapped[int | None] = mapped_column(default=None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
@@ -51,3 +51,51 @@ class LocalMeta(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(400))
+
+
+class SyncOutbox(Base):
+    """Local edits not yet accepted by the server, written in the same transaction as the
+    edit itself. `id` is the device's mutation id: increasing, never reused (AUTOINCREMENT).
+
+    A rejected mutation stays here with its reason, so nothing the associate typed is lost.
+    """
+
+    __tablename__ = "sync_outbox"
+    __table_args__ = (
+        Index("ix_sync_outbox_row", "kind", "row_id"),
+        Index("ix_sync_outbox_client_id", "client_id"),
+        Index("ix_sync_outbox_status", "status", "id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[uuid.UUID] = mapped_column()
+    client_id: Mapped[uuid.UUID | None] = mapped_column()
+    op: Mapped[str] = mapped_column(String(8))  # upsert | insert | erase
+    hlc: Mapped[str] = mapped_column(String(80))
+    fields: Mapped[str] = mapped_column(Text)  # JSON object: column -> wire value
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | rejected
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column()
+
+
+class SyncConflict(Base):
+    """A field where another store's edit won over this workstation's: shown on the Sync page
+    until the associate keeps the winner or re-applies their own value."""
+
+    __tablename__ = "sync_conflicts"
+    __table_args__ = (Index("ix_sync_conflicts_client_id", "client_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[uuid.UUID] = mapped_column()
+    client_id: Mapped[uuid.UUID | None] = mapped_column()
+    field: Mapped[str] = mapped_column(String(64))
+    mine: Mapped[str] = mapped_column(Text)  # JSON wire value
+    winning: Mapped[str] = mapped_column(Text)  # JSON wire value
+    winner: Mapped[str] = mapped_column(String(200))  # who made the winning edit
+    won_at: Mapped[datetime] = mapped_column()  # when the winning edit was made
+    mutation_id: Mapped[int] = mapped_column(Integer)
+    detected_at: Mapped[datetime] = mapped_column()
+    resolved_at: Mapped[datetime | None] = mapped_column()
