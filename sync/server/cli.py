@@ -8,6 +8,7 @@ import os
 import sys
 import uuid
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sync.server.asgi import URL_ENV, database_url, open_server
@@ -54,6 +55,10 @@ def add_parser(verbs: Any) -> None:
     compact.add_argument("--keep-days", type=int, default=90)
     revoke_device = actions.add_parser("revoke-device", help="refuse a device's token")
     revoke_device.add_argument("device_id", type=uuid.UUID)
+    import_book = actions.add_parser(
+        "import-book", help="bulk-load a local book (e.g. from `vitrine seed`) into the server"
+    )
+    import_book.add_argument("path", type=Path, help="the book's SQLite file")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -91,6 +96,11 @@ def run(args: argparse.Namespace) -> int:
         elif verb == "compact":
             gone = server.compact(timedelta(days=args.keep_days))
             print(f"{gone} ops older than {args.keep_days} days forgotten")
+        elif verb == "import-book":
+            from sync.server.importer import import_book
+
+            report = import_book(server, args.path)
+            print(report.summary())
         elif verb == "revoke-device":
             server.revoke_device(args.device_id)
             print(f"device {args.device_id} revoked")
