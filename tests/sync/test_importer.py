@@ -43,9 +43,9 @@ def _rows_of_store(path: Path, store: bytes) -> dict[str, set[tuple[Any, ...]]]:
             row = dict(zip(names, values, strict=True))
             if kind.client_column == "id" and row["id"] not in clients:
                 continue
-            if kind.client_column not in (None, "id") and row[kind.client_column] is not None:
-                if row[kind.client_column] not in clients:
-                    continue
+            owner = row.get(kind.client_column or "")
+            if kind.client_column != "id" and owner is not None and owner not in clients:
+                continue
             if kind.parent is not None and row[kind.parent[0]] not in purchases:
                 continue
             got.add(tuple(c.from_sqlite(v) for c, v in zip(cols, values, strict=True)))
