@@ -4,6 +4,8 @@
 
 Seeds a deterministic demo book in a temporary folder, drives the real window the way an
 associate would (search, open a profile, switch tabs, open dialogs, sign), and saves PNGs.
+The Sync page is shot on a second, enrolled book against the sync server run in-process
+(the test harness's), after two workstations edited the same client.
 """
 
 from __future__ import annotations
@@ -25,11 +27,12 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from app.context import open_context
 from app.demo.book import seed_book
+from app.sync import SyncController
 from app.tasks import DbRunner
 from models.database import open_database
 from ui.application import apply_look
 from ui.dialogs import AddToWishListDialog, ClientFormDialog, RecordConsentDialog
-from ui.main_window import CLIENTS, TODAY, MainWindow
+from ui.main_window import CLIENTS, SYNC, TODAY, MainWindow
 
 ANCHOR = date(2026, 11, 23)
 SIZE = (1440, 900)
@@ -102,7 +105,68 @@ def main() -> int:
             runner.shutdown()
             window.close()
             ctx.db.close()
+        shoot_sync(Path(tmp), args.out)
     return 0
+
+
+def shoot_sync(tmp: Path, out: Path) -> None:
+    """Two workstations of one boutique; B's edit of Zoé's city loses to A's later one, and B
+    created a client for another store, which the server refuses."""
+    import uuid
+
+    from tests.sync.harness import ServerWorld, Workstation
+
+    world = ServerWorld(f"sqlite:///{tmp / 'server.db'}")
+    world.server.add_store("PAR1", "Paris Saint-Honoré", country="FR", timezone="Europe/Paris")
+    world.server.add_store(
+        "LON1", "London Mayfair", country="GB", timezone="Europe/London", currency="GBP"
+    )
+    a = Workstation("Front desk", tmp / "a.db", world)
+    b = Workstation("Salon", tmp / "b.db", world)
+    for ws in (a, b):
+        ws.open()
+        ws.enroll("PAR1")
+        ws.sync()
+    zoe = a.create_client("Zoé", "Martin", city="Paris", tier="vip")
+    amal = a.create_client("Amal", "Haddad", city="Paris")
+    for given, family in (("Inès", "Roux"), ("Marc", "Petit"), ("Sofia", "Conti")):
+        a.create_client(given, family)
+    a.sync()
+    b.sync()
+    b.edit_client(zoe, city="Nice")
+    b.edit_client(amal, preferred_name="Mimi")
+    time.sleep(0.02)
+    a.edit_client(zoe, city="Lyon")
+    a.edit_client(amal, preferred_name="Amalia")
+    a.sync()
+    london = uuid.UUID(bytes=b.scalar("SELECT id FROM stores WHERE code = 'LON1'"))
+    b.create_client("Hugo", "Laurent", home_store_id=london)
+    a.close()
+    b.close()
+
+    ctx = open_context(tmp / "b.db")
+    runner = DbRunner(ctx)
+    sync = SyncController(ctx.db, lambda _url: world.transport(), b.tokens)
+    settings = QSettings(str(tmp / "settings-sync.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(ctx, runner, settings, sync=sync)
+    window.resize(*SIZE)
+    window.show()
+    try:
+        window.show_page(SYNC)
+        page = window.sync_page
+        wait_until(lambda: page.sync_button.isEnabled())
+        sync.sync_now()
+        wait_until(lambda: not sync.running and page.rejected.table.rowCount() > 0)
+        page.conflicts.table.selectRow(0)
+        save(window, out, "sync")
+        window.theme.choose("dark")
+        save(window, out, "sync-dark")
+        window.theme.choose("light")
+    finally:
+        runner.shutdown()
+        window.close()
+        ctx.db.close()
+        world.close()
 
 
 def shoot(window: MainWindow, runner: DbRunner, media: Path, out: Path) -> None:

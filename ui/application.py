@@ -10,6 +10,7 @@ from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from app.context import AppContext
+from app.sync import SyncController
 from app.tasks import DbRunner
 from ui import theme
 from ui.main_window import MainWindow
@@ -69,10 +70,12 @@ def run(ctx: AppContext) -> int:
     apply_look(qt_app, theme.stored_choice(settings))
 
     runner = DbRunner(ctx)
-    window = MainWindow(ctx, runner, settings)
+    sync = SyncController(ctx.db)
+    window = MainWindow(ctx, runner, settings, sync=sync)
     window.show()
     try:
         return qt_app.exec()
     finally:
+        sync.shutdown()
         runner.shutdown()
         ctx.db.close()

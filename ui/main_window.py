@@ -20,12 +20,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.context import AppContext
+from app.sync import SyncController
 from app.tasks import DbRunner
 from ui.actions import ActionRouter
 from ui.icons import NAV_SIZE, icon
 from ui.pages.clients import ClientsPage
 from ui.pages.placeholder import PlaceholderPage
+from ui.pages.sync import SyncPage
 from ui.pages.today import TodayPage
+from ui.sync_indicator import SyncIndicator
 from ui.theme import add_theme_menu
 from ui.widgets import named, shortcut_text
 
@@ -40,13 +43,17 @@ class MainWindow(QMainWindow):
         runner: DbRunner,
         settings: QSettings,
         parent: QWidget | None = None,
+        sync: SyncController | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Vitrine")
         self.setMinimumSize(1024, 640)
         self._settings = settings
 
+        # Sync runs on its own thread; without one handed in, the book's own server and keyring.
+        self.sync = sync if sync is not None else SyncController(ctx.db, parent=self)
         self.today_page = TodayPage(runner)
+        self.sync_page = SyncPage(self.sync)
         self.clients_page = ClientsPage(ctx, runner)
         pages: list[tuple[str, QWidget]] = [
             ("Today", self.today_page),
@@ -58,14 +65,7 @@ class MainWindow(QMainWindow):
                     "Camera control and session recording arrive in a later release.",
                 ),
             ),
-            (
-                "Sync",
-                PlaceholderPage(
-                    "Sync",
-                    "Sharing this book with your boutique and head office arrives in a later "
-                    "release. Until then, everything you do stays on this workstation.",
-                ),
-            ),
+            ("Sync", self.sync_page),
         ]
         self.stack = QStackedWidget()
         self.nav = named(QListWidget(), "nav")
@@ -101,9 +101,12 @@ class MainWindow(QMainWindow):
             runner, ctx.db.media_dir, self, self._client_name, self.open_client
         )
         self.clients_page.action_requested.connect(self.actions_router.request)
-        self.actions_router.on_change(self.clients_page.refresh)
-        self.actions_router.on_change(self.today_page.refresh)
-        self.actions_router.on_change(self._count_clients)
+        # Whoever changed the book (a dialog here, or a sync bringing others' edits), the
+        # views showing clients reload.
+        for listener in (self.clients_page.refresh, self.today_page.refresh, self._count_clients):
+            self.actions_router.on_change(listener)
+            self.sync.data_changed.connect(listener)
+        self.actions_router.on_change(self.sync.refresh_status)  # an edit joins the outbox
         runner.failed.connect(self._operation_failed)
         self._restore()
 
@@ -183,7 +186,12 @@ class MainWindow(QMainWindow):
         book = named(QLabel(ctx.db.path.name), "bookPath")
         book.setToolTip(f"The client book on this workstation:\n{ctx.db.path}")
         status.addPermanentWidget(book)
-        status.addPermanentWidget(named(QLabel("Offline — local book"), "syncState"))
+        self.sync_state = SyncIndicator()
+        self.sync_state.clicked.connect(lambda: self.show_page(SYNC))
+        self.sync.state_changed.connect(self.sync_state.show_state)
+        self.sync_state.show_state(self.sync.state)
+        status.addPermanentWidget(self.sync_state)
+        self.sync.start()
 
     def _count_clients(self) -> None:
         self._runner.submit(
@@ -232,4 +240,5 @@ class MainWindow(QMainWindow):
         self._settings.setValue("window/geometry", self.saveGeometry())
         self._settings.setValue("window/state", self.saveState())
         self._settings.setValue("window/page", self.nav.currentRow())
+        self.sync.shutdown()  # a running sync stops at its next safe point
         super().closeEvent(event)
