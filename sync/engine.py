@@ -155,12 +155,16 @@ class SyncEngine:
         *,
         now_ms: Callable[[], int] = wall_ms,
         push_size: int = MAX_PUSH,
+        crash_point: Callable[[str], None] | None = None,
     ) -> None:
         self.db = db
         self.transport = transport
         self.tokens = tokens
         self.now_ms = now_ms
         self.push_size = push_size
+        # Called at named moments ("push.answered", "pull.in_transaction", ...): tests make
+        # the engine die there and check that reopening the book loses nothing.
+        self._crash_point = crash_point or (lambda _name: None)
 
     # --- state ------------------------------------------------------------------------
 
@@ -182,7 +186,8 @@ class SyncEngine:
     def _post(self, path: str, body: dict[str, Any], token: str | None, report: SyncReport) -> Any:
         report.round_trips += 1
         answer = self.transport.post(path, body, token)
-        report.bytes += len(json.dumps(body)) + (len(answer) if isinstance(answer, str) else 0)
+        sent = len(json.dumps(body).encode())
+        report.bytes += sent + (len(answer.encode()) if isinstance(answer, str) else 0)
         return json.loads(answer) if isinstance(answer, str) else answer
 
     # --- enrollment ---------------------------------------------------------------------
@@ -241,6 +246,8 @@ class SyncEngine:
         try:
             self._sync(report, note, check_cancel)
             self._record_result(None)
+        except NotEnrolled:
+            raise  # a local book: nothing to record
         except SyncError as exc:
             self._record_result(str(exc))
             raise
@@ -372,7 +379,9 @@ class SyncEngine:
                     local.write_meta(conn, incarnation=secrets.token_hex(8))
                 report.notes.append("this book was restored from a copy: new incarnation")
                 continue
+            self._crash_point("push.answered")
             self._apply_results(answer["results"], mutations, report)
+            self._crash_point("push.applied")
             done += len(rows)
             report.pushed += len(rows)
 
@@ -381,6 +390,7 @@ class SyncEngine:
     ) -> None:
         by_id = {m["id"]: m for m in sent}
         now = datetime.now(UTC)
+        erased: set[uuid.UUID] = set()
         with self.db.engine.begin() as conn:
             conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
             stats = local.ApplyStats()
@@ -390,6 +400,9 @@ class SyncEngine:
                 mutation = by_id.get(mid)
                 if mutation is None:
                     continue
+                for c in result.get("conflicts") or ():
+                    report.conflicts += 1
+                    self._record_conflict(conn, mutation, mid, c, now)
                 if status == REJECTED:
                     report.rejected += 1
                     conn.exec_driver_sql(
@@ -400,16 +413,19 @@ class SyncEngine:
                     report.applied += status == APPLIED
                     report.superseded += status == SUPERSEDED
                     conn.exec_driver_sql("DELETE FROM sync_outbox WHERE id = ?", (mid,))
-                for c in result.get("conflicts") or ():
-                    report.conflicts += 1
-                    self._record_conflict(conn, mutation, mid, c, now)
                 if status == SUPERSEDED and not result.get("conflicts"):
                     report.notes.append(f"{mutation['kind']}: {result.get('reason')}")
                 row = result.get("row")
-                if row:
+                if result.get("erased"):
+                    erased.add(uuid.UUID(str(result["erased"])))
+                elif row:
                     self._adopt(conn, row, stats)
+            for client in erased:
+                local.remove_client(conn, client, erase=True)
             if stats.touched_clients:
                 local.refresh_index(conn, stats.touched_clients)
+        if erased:
+            self._scrub()
 
     def _record_conflict(
         self,
@@ -484,7 +500,9 @@ class SyncEngine:
             if page.get("reset"):
                 self._snapshot(token, report, note, check_cancel, fresh=True)
                 continue
+            self._crash_point("pull.answered")
             self._apply_page(page["ops"], int(page["cursor"]), report)
+            self._crash_point("pull.applied")
             self._observe(str(page["max_hlc"]))
             if not page["more"]:
                 note(Progress("verify", 0, None, report.bytes))
@@ -522,6 +540,7 @@ class SyncEngine:
             if stats.touched_clients:
                 local.refresh_index(conn, stats.touched_clients)
             local.write_meta(conn, cursor=cursor)
+            self._crash_point("pull.in_transaction")
         report.pulled += len(ops)
         if erased:
             self._scrub()
@@ -576,6 +595,7 @@ class SyncEngine:
                         ),
                     )
             report.snapshot_rows += len(page["rows"])
+            self._crash_point("snapshot.page")
             if page["phase"] == "done":
                 return
 

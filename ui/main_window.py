@@ -196,7 +196,7 @@ class MainWindow(QMainWindow):
     def _count_clients(self) -> None:
         self._runner.submit(
             lambda s: s.clients.count(),
-            lambda n: self.client_count.setText(f"{n:,} clients"),
+            lambda n: self.client_count.setText(f"{n:,} client{'' if n == 1 else 's'}"),
             channel="client-count",
         )
 

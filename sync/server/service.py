@@ -826,6 +826,7 @@ class _PushContext:
                 return {
                     "status": SUPERSEDED,
                     "reason": "the client was erased",
+                    "erased": str(client_id),
                     "row": {"kind": kind.name, "id": str(row_id), "gone": True},
                 }, client_id
             is_new_client = kind.name == "clients" and rec is None
@@ -1100,8 +1101,8 @@ class _PushContext:
         if self.conn.execute(
             select(erased.c.client_id).where(erased.c.client_id == row_id)
         ).first():
-            return {"status": APPLIED}, row_id
+            return {"status": APPLIED, "erased": str(row_id)}, row_id
         if not self.server._visible(self.conn, self.device.store_id, row_id):
             return self._reject("this client is not shared with your store"), None
         self.server._erase(self.conn, self.writer, row_id)
-        return {"status": APPLIED}, None
+        return {"status": APPLIED, "erased": str(row_id)}, None

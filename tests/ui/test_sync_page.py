@@ -181,7 +181,7 @@ def test_progress_shows_while_syncing_and_cancel_stops_it(
     assert page.progress_bar.maximum() == 1
     assert window.sync_state.text().startswith("Synced")
     # Cancelled before the pull: A's client has not arrived; the next sync brings it.
-    assert window.client_count.text() == "1 clients"
+    assert window.client_count.text() == "1 client"
     with qtbot.waitSignal(window.sync.finished, timeout=TIMEOUT_MS):
         click(qtbot, page.sync_button)
     qtbot.waitUntil(lambda: window.client_count.text() == "2 clients", timeout=TIMEOUT_MS)
