@@ -4,6 +4,7 @@ through the same services the desktop uses."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from models.database import Database, open_database
 from models.dto import ClientInput
 from sync.engine import SyncEngine, SyncReport, install_capture
 from sync.hlc import wall_ms
+from sync.kinds import KINDS
 from sync.server.app import create_app
 from sync.server.db import make_engine, metadata, migrate
 from sync.server.service import SyncServer
@@ -146,3 +148,37 @@ class Workstation:
         assert self.db is not None
         with self.db.engine.connect() as conn:
             return [tuple(r) for r in conn.exec_driver_sql(sql, params)]
+
+
+def server_view(world: ServerWorld, store_id: uuid.UUID) -> dict[tuple[str, str], Any]:
+    """What the server says a store may see: (kind, id) -> (version, row as wire JSON)."""
+    pg = world.engine.dialect.name == "postgresql"
+    with world.engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT kind, id, version, data FROM records WHERE "
+                "(client_id IS NULL AND (store_id IS NULL OR store_id = :s)) OR client_id IN "
+                "(SELECT client_id FROM client_scope WHERE home_store_id = :s "
+                " UNION SELECT client_id FROM grants WHERE store_id = :s)"
+            ),
+            {"s": store_id if pg else store_id.bytes},
+        ).all()
+    out = {}
+    for kind, row_id, version, data in rows:
+        rid = row_id if isinstance(row_id, uuid.UUID) else uuid.UUID(bytes=bytes(row_id))
+        out[(kind, str(rid))] = (int(version), json.loads(data))
+    return out
+
+
+def book_view(db: Database) -> dict[tuple[str, str], Any]:
+    """Every synced row of a book: (kind, id) -> (server_version, row as wire JSON)."""
+    out = {}
+    with db.engine.connect() as conn:
+        for kind in KINDS.values():
+            cols = list(kind.columns)
+            for row in conn.exec_driver_sql(
+                f"SELECT {', '.join(cols)}, server_version FROM {kind.name}"
+            ):
+                data = {c: kind.columns[c].from_sqlite(v) for c, v in zip(cols, row, strict=False)}
+                out[(kind.name, data["id"])] = (row[-1], data)
+    return out
