@@ -19,6 +19,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from sync.hlc import Stamp
-from sync.kinds import KINDS, BadValue, Kind
+from sync.kinds import _DT_RE, KINDS, BadValue, Column, Kind
 from sync.server.db import client_scope, erased, records, server_stores, sync_state, transaction
 from sync.server.service import ServiceError, SyncServer, dumps
 
@@ -51,9 +52,36 @@ class ImportReport:
         )
 
 
+def _validator(col: Column) -> Callable[[Any], Any]:
+    """SQLite value -> checked wire value; the common types take a fast path that accepts
+    and refuses exactly what `Column.check` does."""
+    if col.type == "uuid":
+
+        def uuid_value(value: Any) -> Any:
+            if isinstance(value, bytes) and len(value) == 16:
+                return str(uuid.UUID(bytes=value))
+            return col.check(col.from_sqlite(value))
+
+        return uuid_value
+    if col.type == "datetime":
+
+        def datetime_value(value: Any) -> Any:
+            if isinstance(value, str) and _DT_RE.match(value):
+                try:
+                    datetime.fromisoformat(value)
+                    return value
+                except ValueError:
+                    pass
+            return col.check(col.from_sqlite(value))
+
+        return datetime_value
+    return lambda value: col.check(col.from_sqlite(value))
+
+
 def _book_rows(book: sqlite3.Connection, kind: Kind) -> Iterator[dict[str, Any]]:
     """The book's rows of one kind as checked wire values, in the kind's column order."""
     cols = list(kind.columns.values())
+    checks = [(c.name, _validator(c)) for c in cols]
     names = ", ".join(c.name for c in cols)
     cur = book.execute(f"SELECT {names} FROM {kind.name} ORDER BY id")
     while True:
@@ -61,13 +89,10 @@ def _book_rows(book: sqlite3.Connection, kind: Kind) -> Iterator[dict[str, Any]]
         if not chunk:
             return
         for values in chunk:
-            row = {}
-            for col, value in zip(cols, values, strict=True):
-                try:
-                    row[col.name] = col.check(col.from_sqlite(value))
-                except BadValue as exc:
-                    raise ServiceError(f"{kind.name} {values[-1]!r}: {exc}") from exc
-            yield row
+            try:
+                yield {name: check(v) for (name, check), v in zip(checks, values, strict=True)}
+            except BadValue as exc:
+                raise ServiceError(f"{kind.name}: {exc}") from exc
 
 
 def import_book(
