@@ -205,7 +205,7 @@ def invalidate(conn: Connection) -> None:
 # --- keeping the index in step with ORM writes ----------------------------------------------
 
 # Which mapped classes feed a client's document or figures: attribute naming the client.
-_FEEDS: dict[str, str] = {
+FEEDS: dict[str, str] = {
     "Client": "id",
     "ClientEmail": "client_id",
     "ClientPhone": "client_id",
@@ -222,7 +222,7 @@ def touched_clients(session: Session) -> set[uuid.UUID]:
     now, and the one it belonged to before if it moved (a merge, a correction)."""
     touched: set[uuid.UUID] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
-        attr = _FEEDS.get(type(obj).__name__)
+        attr = FEEDS.get(type(obj).__name__)
         if attr is None:
             continue
         value = getattr(obj, attr, None)

@@ -16,12 +16,12 @@ import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection
 
 from models import search_index
+from models.base import Base
 from sync.kinds import KINDS, Kind
 
 _META_PREFIX = "sync_"
@@ -80,17 +80,12 @@ def _kind_sql(kind: Kind) -> _KindSql:
 
 
 _SQL = {name: _kind_sql(kind) for name, kind in KINDS.items()}
+# The tables a client's search document or figures are made of: pulled rows of these kinds
+# re-index their client, exactly as local edits do.
 _FEEDS_INDEX = frozenset(
-    {
-        "clients",
-        "client_emails",
-        "client_phones",
-        "client_tags",
-        "client_preferences",
-        "notes",
-        "interactions",
-        "purchases",
-    }
+    str(mapper.class_.__tablename__)
+    for mapper in Base.registry.mappers
+    if mapper.class_.__name__ in search_index.FEEDS
 )
 
 
@@ -263,7 +258,3 @@ def drop_unconfirmed(conn: Connection) -> int:
 
 def refresh_index(conn: Connection, clients: Iterable[uuid.UUID]) -> None:
     search_index.refresh_clients(conn, clients)
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)

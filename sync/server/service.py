@@ -905,13 +905,21 @@ class _PushContext:
         row = {n: clean.get(n) for n in kind.columns}
         dup = self._natural_twin(kind, row, row_id)
         if dup is not None:
-            return {
-                "status": SUPERSEDED,
-                "reason": f"the same {kind.name} row already exists as {dup}",
-                "row": self.canonical(kind.name, row_id),
-            }
+            return self._superseded(
+                kind, row_id, f"the same {kind.name} row already exists as {dup}"
+            )
         self.server._put_record(self.writer, kind, row_id, client_id, store_id, row, None)
         return {"status": APPLIED}
+
+    def _superseded(self, kind: Kind, row_id: uuid.UUID, reason: str) -> dict[str, Any]:
+        """Nothing applied: the device gets the reason and the row as the server has it."""
+        return {"status": SUPERSEDED, "reason": reason, "row": self.canonical(kind.name, row_id)}
+
+    def _owner_deleted(self, kind: Kind, client_id: uuid.UUID | None) -> bool:
+        if client_id is None or kind.name == "clients":
+            return False
+        owner = self._record("clients", client_id)
+        return owner is not None and bool(owner.deleted)
 
     def _natural_twin(self, kind: Kind, row: dict[str, Any], row_id: uuid.UUID) -> str | None:
         key = kind.natural_key(row)
@@ -947,19 +955,11 @@ class _PushContext:
             row = {n: clean.get(n) for n in kind.columns}
             dup = self._natural_twin(kind, row, row_id)
             if dup is not None:
-                return {
-                    "status": SUPERSEDED,
-                    "reason": f"the same {kind.name} row already exists as {dup}",
-                    "row": self.canonical(kind.name, row_id),
-                }
-            if client_id is not None and kind.name != "clients":
-                owner = self._record("clients", client_id)
-                if owner is not None and owner.deleted:
-                    return {
-                        "status": SUPERSEDED,
-                        "reason": "the client was deleted",
-                        "row": self.canonical(kind.name, row_id),
-                    }
+                return self._superseded(
+                    kind, row_id, f"the same {kind.name} row already exists as {dup}"
+                )
+            if self._owner_deleted(kind, client_id):
+                return self._superseded(kind, row_id, "the client was deleted")
             clocks = dict.fromkeys(row, hlc)
             if kind.name == "clients":  # scope first: the put goes to the stores that see it
                 self.conn.execute(
@@ -975,19 +975,11 @@ class _PushContext:
         final = kind.name in FINAL_TOMBSTONE
         deleting = clean.get("deleted_at") is not None
         if rec.deleted and final:
-            return {
-                "status": SUPERSEDED,
-                "reason": f"the {kind.name[:-1].replace('_', ' ')} was deleted",
-                "row": self.canonical(kind.name, row_id),
-            }
-        if client_id is not None and kind.name != "clients":
-            owner = self._record("clients", client_id)
-            if owner is not None and owner.deleted:
-                return {
-                    "status": SUPERSEDED,
-                    "reason": "the client was deleted",
-                    "row": self.canonical(kind.name, row_id),
-                }
+            return self._superseded(
+                kind, row_id, f"the {kind.name[:-1].replace('_', ' ')} was deleted"
+            )
+        if self._owner_deleted(kind, client_id):
+            return self._superseded(kind, row_id, "the client was deleted")
         changed: list[str] = []
         lost: list[dict[str, Any]] = []
         for name, value in clean.items():
@@ -1035,11 +1027,9 @@ class _PushContext:
         if real_changes:
             dup = self._natural_twin(kind, row, row_id)
             if dup is not None:
-                return {
-                    "status": SUPERSEDED,
-                    "reason": f"the same {kind.name} row already exists as {dup}",
-                    "row": self.canonical(kind.name, row_id),
-                }
+                return self._superseded(
+                    kind, row_id, f"the same {kind.name} row already exists as {dup}"
+                )
             old_home = None
             if kind.name == "clients" and "home_store_id" in real_changes:
                 old_home = self.server._home(self.conn, row_id)
