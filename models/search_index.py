@@ -241,5 +241,7 @@ def _after_flush(session: Session, _ctx: Any) -> None:
 
 
 def install(factory: sessionmaker[Session]) -> None:
-    if not event.contains(factory, "after_flush", _after_flush):
-        event.listen(factory, "after_flush", _after_flush)
+    """Keep the index in step with this factory's flushes. Call once per factory: SQLAlchemy's
+    `event.contains` can answer True for a new factory that reuses a collected one's id, so it
+    is no guard against installing twice."""
+    event.listen(factory, "after_flush", _after_flush)

@@ -603,12 +603,8 @@ class SyncEngine:
 # --- the book's clock and outbox ----------------------------------------------------------
 
 
-def install_capture(db: Database, now_ms: Callable[[], int] = wall_ms) -> Capture | None:
-    """Record every edit of an enrolled book in its outbox; None if the book is not enrolled."""
-    with db.engine.connect() as conn:
-        device = local.read_meta(conn).get("device_id")
-    if not device:
-        return None
-    capture = Capture(device, now_ms)
+def install_capture(db: Database, now_ms: Callable[[], int] = wall_ms) -> Capture:
+    """Record every edit of this book in its outbox from the moment it is enrolled."""
+    capture = Capture(now_ms)
     capture.install(db.session_factory)
     return capture

@@ -47,22 +47,23 @@ def _client_of(kind: Kind, obj: Any, session: Session) -> uuid.UUID | None:
 
 
 class Capture:
-    """Turns ORM flushes into outbox rows for one book.
+    """Turns ORM flushes into outbox rows for one book, once it is enrolled.
+
+    Installed on every book: a book that is not enrolled records nothing, and one enrolled
+    (by `vitrine sync enroll`) while the app has it open records from its next edit on.
 
     The clock's last stamp lives in the book (local_meta), read and written in each edit's
     transaction: a sync (perhaps in another process) that saw newer stamps moves it forward,
     and the next edit is stamped after them."""
 
-    def __init__(self, device: str, now_ms: Callable[[], int] = wall_ms) -> None:
-        self.clock = HybridClock(device, now=now_ms)
+    def __init__(self, now_ms: Callable[[], int] = wall_ms) -> None:
+        self._now_ms = now_ms
+        self.clock: HybridClock | None = None
 
     def install(self, factory: sessionmaker[Session]) -> None:
-        if not event.contains(factory, "after_flush", self._after_flush):
-            event.listen(factory, "after_flush", self._after_flush)
-
-    def uninstall(self, factory: sessionmaker[Session]) -> None:
-        if event.contains(factory, "after_flush", self._after_flush):
-            event.remove(factory, "after_flush", self._after_flush)
+        """Listen to this factory's flushes. Call once per factory: SQLAlchemy's
+        `event.contains` can answer True for a new factory that reuses a collected one's id."""
+        event.listen(factory, "after_flush", self._after_flush)
 
     def mutations(self, session: Session) -> list[dict[str, Any]]:
         """The outbox rows this flush calls for, in an order the server can apply."""
@@ -109,11 +110,15 @@ class Capture:
             "row_id": obj.id,
             "client_id": _client_of(kind, obj, session),
             "op": op,
-            "hlc": self.clock.tick(),
+            "hlc": self._clock().tick(),
             "fields": json.dumps(fields, separators=(",", ":"), ensure_ascii=False),
             "status": "pending",
             "created_at": datetime.now(UTC),
         }
+
+    def _clock(self) -> HybridClock:
+        assert self.clock is not None, "set from the book's device id before any row is made"
+        return self.clock
 
     def _after_flush(self, session: Session, _ctx: Any) -> None:
         if not any(
@@ -122,13 +127,23 @@ class Capture:
         ):
             return
         conn = session.connection()
-        stored = conn.execute(select(LocalMeta.value).where(LocalMeta.key == HLC_KEY)).scalar()
-        if stored:
-            self.clock.observe(stored)
+        wanted = select(LocalMeta.key, LocalMeta.value).where(
+            LocalMeta.key.in_((HLC_KEY, DEVICE_KEY))
+        )
+        meta = {key: value for key, value in conn.execute(wanted)}
+        device = meta.get(DEVICE_KEY)
+        if not device:
+            return  # a book that is not enrolled (yet): nothing to sync, nothing to record
+        if self.clock is None or self.clock.device != device:
+            self.clock = HybridClock(device, now=self._now_ms)
+        if meta.get(HLC_KEY):
+            self.clock.observe(meta[HLC_KEY])
         rows = self.mutations(session)
         if not rows:
             return
         conn.execute(insert(SyncOutbox), rows)
         conn.execute(
-            insert(LocalMeta).prefix_with("OR REPLACE").values(key=HLC_KEY, value=self.clock.last())
+            insert(LocalMeta)
+            .prefix_with("OR REPLACE")
+            .values(key=HLC_KEY, value=self._clock().last())
         )

@@ -3,14 +3,16 @@ in step with every kind of write."""
 
 from __future__ import annotations
 
+import gc
 import uuid
 from datetime import timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy.orm import sessionmaker
 
-from models import search
+from models import search, search_index
 from models.dto import DateInput
 from models.search import SearchFilters
 from models.text import fold, words
@@ -284,3 +286,17 @@ def test_letters_that_decompose_into_special_letters_fold_alike(
     to "ae" on both the document's side and the query's."""
     book.create(given_name="Test", family_name=family)
     assert names(book, typed) == [f"Test {family}"]
+
+
+def test_every_new_session_factory_gets_the_index_listener() -> None:
+    """SQLAlchemy's `event.contains` answers True for a new factory that reuses a collected
+    one's id; a guard built on it left some books with an index that never saw their edits."""
+    missing = []
+    for n in range(50):
+        factory = sessionmaker()
+        search_index.install(factory)
+        if search_index._after_flush not in list(factory().dispatch.after_flush):
+            missing.append(n)
+        del factory
+        gc.collect()
+    assert missing == []

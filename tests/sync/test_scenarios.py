@@ -227,3 +227,20 @@ def test_a_revoked_device_and_an_old_wire_schema_are_refused(
         ws.sync()
     with pytest.raises(Unauthorized):
         world.server.enroll("0000-0000", "thief")
+
+
+def test_a_book_enrolled_while_open_records_its_next_edit(
+    world: ServerWorld, tmp_path: Path
+) -> None:
+    """`vitrine sync enroll` may run while the app has the book open: the app's next edit
+    must still reach the outbox, and the server, without a restart."""
+    ws = Workstation("paris", tmp_path / "paris.db", world)
+    ws.open()
+    assert ws.db is not None
+    ws.engine.enroll("http://testserver", world.server.create_enrollment("PAR1"), "paris")
+    ws.sync()
+    cid = ws.create_client("Enrolled", "Meanwhile")  # the same open Database, no reopen
+    assert ws.scalar("SELECT count(*) FROM sync_outbox WHERE status = 'pending'") > 0
+    report = ws.sync()
+    assert report.pushed >= 1
+    assert ("clients", str(cid)) in server_view(world, ws.store_id)
