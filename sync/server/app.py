@@ -135,7 +135,10 @@ def create_app(server: SyncServer) -> FastAPI:
         return Response(server.pull(dev, body.cursor, body.limit), media_type="application/json")
 
     @app.post("/v1/snapshot")
-    def snapshot(body: SnapshotIn, dev: DeviceDep, schema: SchemaDep) -> dict[str, Any]:
-        return server.snapshot(dev, body.phase, body.after, body.hw)
+    def snapshot(body: SnapshotIn, dev: DeviceDep, schema: SchemaDep) -> Response:
+        # As pull: the page is JSON text with rows spliced in verbatim.
+        return Response(
+            server.snapshot(dev, body.phase, body.after, body.hw), media_type="application/json"
+        )
 
     return app

@@ -36,6 +36,7 @@ from sqlalchemy import (
     or_,
     select,
     tuple_,
+    union,
     update,
 )
 
@@ -605,11 +606,10 @@ class SyncServer:
         ).one()
         return {"count": int(loose[0] + owned[0]), "sum": int(loose[1] + owned[1])}
 
-    def snapshot(
-        self, device: Device, phase: str, after: str | None, hw: int | None
-    ) -> dict[str, Any]:
+    def snapshot(self, device: Device, phase: str, after: str | None, hw: int | None) -> str:
         """The store's whole current book, in pages: global rows, store rows, then clients
-        (each page a batch of clients with all their rows, parents before children).
+        (each page a batch of clients with all their rows, parents before children). A page
+        is JSON text; rows are passed through as stored, like `pull`'s.
 
         `hw` is the op id the snapshot started at; the device pulls ops after it next."""
         store = device.store_id
@@ -652,16 +652,22 @@ class SyncServer:
                     low = uuid.UUID(after) if after else uuid.UUID(int=0)
                 except ValueError as exc:
                     raise ServiceError(f"not a snapshot position: {after!r}") from exc
-                scope = (
+                # Each branch reads its next page from its (store, client) index; deduplicating
+                # the union of whole branches instead would hash every client after `low` on
+                # every page (quadratic over the snapshot).
+                home = (
                     select(client_scope.c.client_id.label("cid"))
                     .where(client_scope.c.home_store_id == store, client_scope.c.client_id > low)
-                    .union(
-                        select(grants.c.client_id).where(
-                            grants.c.store_id == store, grants.c.client_id > low
-                        )
-                    )
-                    .subquery()
+                    .order_by(client_scope.c.client_id)
+                    .limit(SNAPSHOT_CLIENTS)
                 )
+                shared = (
+                    select(grants.c.client_id.label("cid"))
+                    .where(grants.c.store_id == store, grants.c.client_id > low)
+                    .order_by(grants.c.client_id)
+                    .limit(SNAPSHOT_CLIENTS)
+                )
+                scope = union(home.subquery().select(), shared.subquery().select()).subquery()
                 ids = [
                     uuid.UUID(str(c))
                     for (c,) in conn.execute(
@@ -683,12 +689,11 @@ class SyncServer:
                     nxt_phase, nxt_after = "done", None
             else:
                 raise ServiceError(f"unknown snapshot phase {phase!r}")
-        return {
-            "hw": hw,
-            "phase": nxt_phase,
-            "after": nxt_after,
-            "rows": [[r[0], str(uuid.UUID(str(r[1]))), int(r[2]), r[3]] for r in rows],
-        }
+        parts = [f'["{r[0]}","{uuid.UUID(str(r[1]))}",{int(r[2])},{r[3]}]' for r in rows]
+        return (
+            f'{{"hw":{int(hw)},"phase":"{nxt_phase}","after":{dumps(nxt_after)},'
+            f'"rows":[{",".join(parts)}]}}'
+        )
 
 
 def _decode_hlc_device(stamp: str) -> str:
