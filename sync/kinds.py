@@ -83,13 +83,19 @@ class Column:
         """Wire value (already validated) -> the value SQLite stores."""
         if value is None:
             return None
+        convert = self.sqlite_converter()
+        return value if convert is None else convert(value)
+
+    def sqlite_converter(self) -> Callable[[Any], Any] | None:
+        """`to_sqlite` for bulk writers: None when SQLite takes the wire value as it comes
+        (text, integers, timestamps and dates), else a function of a value that is not None."""
         if self.type == "uuid":
-            return bytes.fromhex(value.replace("-", ""))
+            return _uuid_bytes
         if self.type == "bytes":
-            return base64.b64decode(value)
+            return base64.b64decode
         if self.type == "bool":
-            return 1 if value else 0
-        return value
+            return _bool_int
+        return None
 
     def from_sqlite(self, value: Any) -> Any:
         """SQLite's stored value -> wire value (bulk reads without the ORM)."""
@@ -159,6 +165,14 @@ class Column:
         if self.length is not None and len(value) > self.length:
             raise BadValue(f"{self.name} is longer than {self.length} characters")
         return value
+
+
+def _uuid_bytes(value: str) -> bytes:
+    return bytes.fromhex(value.replace("-", ""))
+
+
+def _bool_int(value: Any) -> int:
+    return 1 if value else 0
 
 
 def _bad(column: Column, value: Any) -> Any:
