@@ -7,6 +7,7 @@ vitrine client show ID [--json]           a client's whole profile
 vitrine doctor [--db PATH] [--json]       schema version, counts, integrity
 vitrine sync [enroll|status] [--db PATH]  sync with the central server (exit codes: sync/cli.py)
 vitrine server [ACTION]                   run or administer the central server
+vitrine camera --camera URL ACTION        drive a PTZ camera: status, move, stop, zoom, home, preset
 vitrine camera-sim [--profile P] [...]    run a simulated VISCA PTZ camera, print its URL
 """
 
@@ -29,6 +30,7 @@ from sqlalchemy.exc import OperationalError
 from app.clients import NotFoundError
 from app.context import AppContext, EmptyBookError, open_context
 from app.validation import ValidationError
+from camera import cli as camera_cli
 from camera.sim import cli as camera_sim_cli
 from models.database import DatabaseError, default_db_path, open_database
 from models.dto import ClientHit, ClientProfile, to_jsonable
@@ -108,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sync_cli.add_parser(verbs, _db_option)
     server_cli.add_parser(verbs)
+    camera_cli.add_parser(verbs)
     camera_sim_cli.add_parser(verbs)
 
     doctor = verbs.add_parser("doctor", help="check a book's schema, counts and integrity")
@@ -351,6 +354,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_doctor(args)
         if args.verb == "server":
             return server_cli.run(args)
+        if args.verb == "camera":
+            return camera_cli.run(args)
         if args.verb == "camera-sim":
             return camera_sim_cli.run(args)
         if args.verb == "sync":

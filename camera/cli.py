@@ -28,7 +28,7 @@ from platformdirs import user_data_path
 from camera.address import CameraAddress
 from camera.controller import CameraController, CameraError
 from camera.presets import PresetBook, PresetError
-from camera.visca import ViscaError
+from camera.visca import ViscaError, power_inquiry
 
 EXIT_UNREACHABLE = 5
 EXIT_REFUSED = 6
@@ -112,8 +112,22 @@ def run(args: argparse.Namespace) -> int:
         camera.close()
 
 
+def _reach(camera: CameraController, timeout: float) -> None:
+    """Make contact before acting: an unreachable camera is reported as such, not as a
+    command that timed out. A camera that only ignores inquiries is given the benefit."""
+    try:
+        camera.submit(power_inquiry(camera.dialect)).result(timeout)
+    except CameraError as exc:
+        if "offline" in str(exc):
+            raise
+    except TimeoutError:
+        pass
+
+
 def _act(camera: CameraController, book: PresetBook, args: argparse.Namespace) -> int:
     verb, timeout = args.camera_verb, args.timeout
+    if verb != "status":
+        _reach(camera, timeout)
     if verb == "status":
         state = camera.refresh(timeout)
         if not state.connected and not _connected(camera, 0.2):

@@ -62,6 +62,8 @@ STOP_RESEND_MAX = 0.1
 COMMAND_RESEND = 0.12
 COMMAND_RESEND_MAX = 0.5
 COMMAND_ATTEMPTS = 5
+INQUIRY_ATTEMPTS = 3
+MAX_RESYNCS = 3
 STREAM_REPLY_TIMEOUT = 1.5  # TCP and serial do not lose bytes: no resend, just a deadline
 COMPLETION_TIMEOUT = 30.0  # a socket whose completion never comes is freed after this
 SILENCE_FAILURES = 3  # unanswered messages in a row before the camera counts as gone
@@ -136,6 +138,7 @@ class _Job:
     completed_by: float = 0.0
     poll: bool = False  # a position poll, not a caller's request
     reported: bool = False  # a late stop already reported once
+    resyncs: int = 0  # sequence resets this job has been through
 
     @property
     def stops(self) -> bool:
@@ -364,18 +367,20 @@ class CameraController:
         now = time.monotonic()
         self._reconnect_at = now + self._reconnect_wait
         self._reconnect_wait = min(RECONNECT_MAX, self._reconnect_wait * 2)
-        # Unanswered requests go back to the queue (stops first); executing ones are lost
-        # with the link: their completions will never come.
-        resend = [j for j in self._waiting if not j.poll]
-        for job in self._waiting:
-            if job.poll:
-                self._finish(job, error=CameraError(why))
+        # A move asked for now must not run minutes later when the camera is back: every
+        # request but the stops fails at once. Stops are kept and sent on reconnection.
+        offline = CameraError(f"the camera is offline: {why}")
+        stops = [j for j in self._waiting if j.stops]
+        for job in [*self._waiting, *self._queue]:
+            if not job.stops:
+                self._finish(job, error=offline)
         for job in self._executing.values():
             self._finish(job)
         self._waiting.clear()
         self._executing.clear()
+        self._queue = deque(j for j in self._queue if j.stops)
         self._reset_job = None
-        for job in reversed(resend):
+        for job in reversed(stops):
             job.attempts, job.seq, job.next_send = 0, None, 0.0
             self._queue.appendleft(job)
         self._motion = _Motion()
@@ -386,6 +391,10 @@ class CameraController:
     def _take_requests(self, now: float) -> None:
         while self._requests:
             job = self._requests.popleft()
+            if not self._open and not job.stops:
+                detail = self.state.detail
+                self._finish(job, error=CameraError(f"the camera is offline: {detail}"))
+                continue
             if job.group is not None and (job.command.moves or job.stops):
                 # The newest motion request wins over older ones still in the queue...
                 for old in [j for j in self._queue if j.group == job.group and not j.poll]:
@@ -414,7 +423,9 @@ class CameraController:
             return True  # a stop never waits behind anything
         if self._reset_job is not None:
             return False
-        if any(not j.stops for j in self._waiting):
+        if job.poll:
+            return not self._waiting  # a poll never holds up what the operator asked for
+        if any(not (j.stops or j.poll) for j in self._waiting):
             return False
         if job.command.kind is Kind.INQUIRY:
             return True  # inquiries use no command socket
@@ -436,9 +447,10 @@ class CameraController:
             job.seq = self._next_seq()
         first = job.attempts == 0
         job.attempts += 1
+        if job not in self._waiting:
+            self._waiting.append(job)
         if first:
             job.first_sent = now
-            self._waiting.append(job)
             self._note_sent(job)
         else:
             with self._lock:
@@ -463,9 +475,10 @@ class CameraController:
                     self._publish("error", text=f"{job.command.name}: not acknowledged yet")
                 self._send(job, now)
                 continue
+            attempts = INQUIRY_ATTEMPTS if job.command.kind is Kind.INQUIRY else COMMAND_ATTEMPTS
             retry = (
                 not self._link.reliable
-                and job.attempts < COMMAND_ATTEMPTS
+                and job.attempts < attempts
                 and (self._link.sequenced or job.command.idempotent)
             )
             if retry:
@@ -610,15 +623,27 @@ class CameraController:
                     self._stop_delivered(job)
                 self._complete(job)
                 return
+            if job is not None and job.attempts > 1:
+                # Sony: an inquiry resent after its answer was lost. Ask again, numbered anew.
+                self._waiting.remove(job)
+                if job.attempts >= INQUIRY_ATTEMPTS:
+                    self._no_answer(job)
+                else:
+                    job.seq, job.next_send = None, now
+                    self._queue.appendleft(job)
+                return
             # Out of step (a restarted camera, a NewTek-style counter): renumber and resend.
             log.info("%s: sequence error; resetting sequence numbers", self.address.label)
-            for j in self._waiting:
-                j.seq, j.next_send = None, now
             self._start_reset(now)
             self._send_reset(now)
-            for j in list(self._waiting):
+            for j in reversed(list(self._waiting)):
                 self._waiting.remove(j)
-                j.attempts = 0
+                j.resyncs += 1
+                if j.resyncs > MAX_RESYNCS:
+                    refused = f"{j.command.name}: the camera keeps refusing sequence numbers"
+                    self._finish(j, error=CameraError(refused))
+                    continue
+                j.seq, j.attempts, j.next_send = None, 0, now
                 self._queue.appendleft(j)
             return
         if payload == CONTROL_BAD_TYPE and job is not None:
