@@ -10,9 +10,10 @@ has been checked by an independent implementation.
 """
 
 from camera.sim.faults import Faults, FaultSpecError
-from camera.sim.model import CameraModel, CameraState
+from camera.sim.model import CameraModel
 from camera.sim.profiles import PROFILES, TRANSPORTS, Profile, Version, get_profile
 from camera.sim.simulator import CameraSimulator, parse_bind
+from camera.sim.state import CameraState
 
 __all__ = [
     "PROFILES",

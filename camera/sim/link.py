@@ -89,7 +89,10 @@ class Outbox:
                     floor = max(floor, due)
                     ordered.append((floor, data, raw))
                 units = ordered
-                self._last_due[channel.key] = floor
+                if floor > now:
+                    self._last_due[channel.key] = floor
+                else:
+                    self._last_due.pop(channel.key, None)
         # Messages due together leave together (an ACK and its completion in one write).
         groups: list[tuple[float, list[bytes], bool]] = []
         for due, data, raw in units:
@@ -187,8 +190,9 @@ class Transport(ABC):
             self._wake_w.send(b"x")
         for thread in self._threads:
             thread.join(timeout=5)
-        self._close()
+        # Nothing may write after the files close: their numbers could belong to others by then.
         self.outbox.stop()
+        self._close()
         self._wake_r.close()
         self._wake_w.close()
 

@@ -41,10 +41,16 @@ class _Line(Channel):
 
     def emit_raw(self, data: bytes) -> None:
         with self._lock:
+            if self._fd < 0:
+                return
             try:
                 os.write(self._fd, data)
             except BlockingIOError:
                 log.debug("serial: nobody reads the line; %d bytes lost", len(data))
+
+    def close(self) -> None:
+        with self._lock:
+            self._fd = -1
 
 
 class SerialTransport(Transport):
@@ -92,6 +98,8 @@ class SerialTransport(Transport):
                 reply.send([wire.error(self.model.address, 0, wire.ERR_LENGTH)])
 
     def _close(self) -> None:
+        if self._line is not None:
+            self._line.close()
         for fd in (self._master, self._slave):
             if fd >= 0:
                 os.close(fd)

@@ -12,8 +12,9 @@ from types import TracebackType
 
 from camera.sim.faults import Dice, Faults
 from camera.sim.link import Transport
-from camera.sim.model import CameraModel, CameraState
+from camera.sim.model import CameraModel
 from camera.sim.profiles import TRANSPORTS, Profile, get_profile
+from camera.sim.state import CameraState
 
 _SCHEMES = {"udp": "visca+udp", "raw-udp": "visca+rawudp", "tcp": "visca+tcp"}
 BAUD_RATES = (2400, 4800, 9600, 19200, 38400)
@@ -111,8 +112,8 @@ class CameraSimulator:
         """Close the link (its port is free again at once) and stop the camera's timers."""
         if self._running:
             self._running = False
+            self.model.stop()  # first: no completion may fire into a closed link
             self._transport.stop()
-            self.model.stop()
 
     def __enter__(self) -> CameraSimulator:
         return self.start()

@@ -75,18 +75,28 @@ class _SonyReply:
     """The model's reply target for one Sony request: remembers an error answer so that a
     retransmit of the same number gets the error again."""
 
-    def __init__(self, outbox: Outbox, channel: Channel, peer: _Peer, sequence: int) -> None:
+    def __init__(
+        self,
+        outbox: Outbox,
+        channel: Channel,
+        peer: _Peer,
+        sequence: int,
+        lock: threading.Lock,
+    ) -> None:
         self._outbox = outbox
         self._channel = channel
         self._peer = peer
         self._sequence = sequence
+        self._lock = lock
         self._first = True
 
     def send(self, messages: Sequence[bytes]) -> None:
         if self._first:
             self._first = False
-            if messages and wire.is_error(messages[0]) and self._sequence in self._peer.executed:
-                self._peer.executed[self._sequence] = messages[0]
+            if messages and wire.is_error(messages[0]):
+                with self._lock:
+                    if self._sequence in self._peer.executed:
+                        self._peer.executed[self._sequence] = messages[0]
         self._outbox.post(self._channel, messages)
 
 
@@ -142,9 +152,15 @@ class UdpTransport(Transport):
             self.model.handle(frame, Reply(self.outbox, channel))
 
     def _remember(self, peer: Address) -> _Peer:
+        now = time.monotonic()
         with self._peers_lock:
-            state = self._peers.setdefault(peer, _Peer())
-            state.seen = time.monotonic()
+            state = self._peers.get(peer)
+            if state is None:
+                # Controllers come and go on fresh ports: forget the long-silent ones.
+                for old in [p for p, s in self._peers.items() if now - s.seen > _PEER_TTL]:
+                    del self._peers[old]
+                state = self._peers[peer] = _Peer()
+            state.seen = now
             return state
 
     def _sony(self, data: bytes, peer: Address) -> None:
@@ -193,7 +209,8 @@ class UdpTransport(Transport):
             log.debug("fault: sequence error for %d", sequence)
             control(wire.CONTROL_BAD_SEQUENCE)
             return
-        self.model.handle(payload, _SonyReply(self.outbox, channel, state, sequence), declared)
+        reply = _SonyReply(self.outbox, channel, state, sequence, self._peers_lock)
+        self.model.handle(payload, reply, declared)
 
     def _reset(self, peer: Address) -> None:
         with self._peers_lock:

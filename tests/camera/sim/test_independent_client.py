@@ -3,13 +3,19 @@ the answers a real camera would give.
 
 That package binds local UDP 52381 (on every address) for its inquiries, so the simulator
 listens on 127.0.0.2:52381, both with SO_REUSEADDR: the camera's replies to 127.0.0.1:52381
-reach the client's inquiry socket and never loop back into the simulator.
+reach the client's inquiry socket and never loop back into the simulator. Two such pairs on one
+machine would hear each other, so these tests take a machine-wide lock and skip when another
+program already holds port 52381.
 """
 
 from __future__ import annotations
 
+import fcntl
 import socket
+import tempfile
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -19,8 +25,34 @@ from tests.camera.sim.peers import wait_until
 visca_over_ip = pytest.importorskip("visca_over_ip")
 
 
+@pytest.fixture(scope="module")
+def port_52381() -> Iterator[None]:
+    """Hold the machine-wide lock on port 52381 for this module's tests."""
+    with open(Path(tempfile.gettempdir()) / "vitrine-visca-52381.lock", "w") as lock:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    pytest.skip("another test run held port 52381 for a minute")
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 @pytest.fixture
-def camera() -> Iterator[tuple[CameraSimulator, object]]:
+def camera(port_52381: None) -> Iterator[tuple[CameraSimulator, object]]:
+    taken = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        taken.bind(("0.0.0.0", 52381))  # without SO_REUSEADDR: fails if anyone holds it
+    except OSError:
+        pytest.skip("UDP port 52381 is in use by another program")
+    finally:
+        taken.close()
     probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     try:
         probe.bind(("127.0.0.2", 0))
