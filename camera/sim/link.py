@@ -34,8 +34,8 @@ class Channel(ABC):
 
     @abstractmethod
     def emit(self, messages: Sequence[bytes]) -> None:
-        """Put messages on the wire together (one write on a stream; one datagram each, or
-        one joined datagram where the profile coalesces)."""
+        """Put messages on the wire together: one write on a stream (unless the profile says
+        otherwise), one datagram each on UDP."""
 
     @abstractmethod
     def emit_raw(self, data: bytes) -> None:

@@ -98,7 +98,7 @@ class Profile:
     strict_inquiry_type: bool = False  # refuse inquiries sent as payload type 0100 (and back)
     sequence_check: bool = True  # Sony: a number already executed gets `0F 01`
     reply_port: int | None = None  # reply to this UDP port instead of the source port
-    coalesce: bool = True  # stream/raw links: ACK and an instant completion in one write
+    coalesce: bool = True  # TCP: ACK and an instant completion in one segment
     drive_completion: str = "stop"  # "stop": a drive completes when it stops; "immediate"
     power_on_seconds: float = 1.0  # standby to on
     sockets: int = 2

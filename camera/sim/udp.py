@@ -44,24 +44,19 @@ class _Peer:
 
 
 class _Datagrams(Channel):
-    """Replies to one controller socket, as bare VISCA or under a Sony header."""
+    """Replies to one controller socket, one message a datagram, as bare VISCA or under a
+    Sony header."""
 
-    def __init__(
-        self, sock: socket.socket, dest: Address, sequence: int | None, coalesce: bool
-    ) -> None:
+    def __init__(self, sock: socket.socket, dest: Address, sequence: int | None) -> None:
         self._sock = sock
         self._dest = dest
         self._sequence = sequence  # None: bare VISCA
-        self._coalesce = coalesce
 
     @property
     def key(self) -> Hashable:
         return self._dest
 
     def emit(self, messages: Sequence[bytes]) -> None:
-        if self._sequence is None and self._coalesce:
-            self._sock.sendto(b"".join(messages), self._dest)
-            return
         for message in messages:
             if self._sequence is not None:
                 message = wire.pack_ip(wire.TYPE_REPLY, self._sequence, message)
@@ -143,7 +138,7 @@ class UdpTransport(Transport):
 
     def _bare(self, data: bytes, peer: Address) -> None:
         assert self._sock is not None
-        channel = _Datagrams(self._sock, self._dest(peer), None, self.model.profile.coalesce)
+        channel = _Datagrams(self._sock, self._dest(peer), None)
         self._remember(peer)
         frames, rest = wire.split_frames(data)
         if rest:
@@ -188,7 +183,7 @@ class UdpTransport(Transport):
         if declared is None or length != len(payload) or not 1 <= length <= wire.MAX_PACKET:
             control(wire.CONTROL_BAD_MESSAGE)
             return
-        channel = _Datagrams(sock, dest, sequence, False)
+        channel = _Datagrams(sock, dest, sequence)
         with self._peers_lock:
             state.last_sequence = sequence
             check = self.model.profile.sequence_check
@@ -226,12 +221,7 @@ class UdpTransport(Transport):
         with self._peers_lock:
             peers = [(p, s) for p, s in self._peers.items() if now - s.seen < _PEER_TTL]
         return [
-            _Datagrams(
-                self._sock,
-                self._dest(p),
-                s.last_sequence if self.header else None,
-                self.model.profile.coalesce,
-            )
+            _Datagrams(self._sock, self._dest(p), s.last_sequence if self.header else None)
             for p, s in peers
         ]
 

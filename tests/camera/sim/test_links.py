@@ -30,9 +30,10 @@ def test_raw_udp_camera_answers_bare_datagrams(start: Start, connect) -> None:
     assert sim.url == f"visca+rawudp://127.0.0.1:{sim.port}?profile=raw"
     peer = connect(sim)
     assert peer.ask(h("81 09 06 11 FF")) == h("90 50 18 14 FF")
-    # Two commands in one datagram are both executed.
+    # Two commands in one datagram are both executed; each reply is a datagram of its own.
     peer.send(h("81 01 04 33 02 FF 81 09 04 33 FF"))
     assert peer.recv_all(3) == [ACK1, DONE1, h("90 50 02 FF")]
+    assert isinstance(peer, RawUdpPeer) and peer.datagrams[-3:] == [ACK1, DONE1, h("90 50 02 FF")]
     # A datagram without its terminator gets a syntax error.
     assert peer.ask(h("81 09 04 00")) == h("90 60 02 FF")
 
