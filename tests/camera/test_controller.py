@@ -233,3 +233,22 @@ def test_an_offline_camera_refuses_moves_at_once_and_the_cli_says_so(
     args = parser.parse_args(["camera", "--camera", url, "--timeout", "1", "move", "left"])
     assert cli.run(args) == cli.EXIT_UNREACHABLE
     assert "offline" in capsys.readouterr().err
+
+
+def test_several_cameras_at_once_each_on_its_own_link() -> None:
+    with (
+        CameraSimulator(profile="sony", transport="udp") as a,
+        CameraSimulator(profile="birddog", transport="udp") as b,
+        CameraSimulator(profile="ptzoptics", transport="tcp") as c,
+        CameraController(a.url) as cam_a,
+        CameraController(b.url) as cam_b,
+        CameraController(c.url) as cam_c,
+    ):
+        futures = [cam_a.move_to(100, 10), cam_b.move_to(-200, 20), cam_c.move_to(300, -30)]
+        for f in futures:
+            f.result(10)
+        assert [(s.state().pan, s.state().tilt) for s in (a, b, c)] == [
+            (100, 10),
+            (-200, 20),
+            (300, -30),
+        ]
