@@ -27,6 +27,7 @@ from models.client import (
 )
 from models.local import ClientStats, LocalMeta, SyncConflict, SyncOutbox
 from models.org import Associate, Store
+from models.studio import StudioMarker, StudioSession
 
 __all__ = [
     "AppendOnly",
@@ -53,6 +54,8 @@ __all__ = [
     "PurchaseLine",
     "StockLevel",
     "Store",
+    "StudioMarker",
+    "StudioSession",
     "SyncConflict",
     "SyncOutbox",
     "Task",

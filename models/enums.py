@@ -146,3 +146,16 @@ class ProofKind(StrEnum):
     EMAIL_CONFIRMATION = "email_confirmation"
     WEB_FORM = "web_form"
     IMPORTED = "imported"
+
+
+class StudioStatus(StrEnum):
+    RECORDING = "recording"
+    FINISHED = "finished"
+    INTERRUPTED = "interrupted"  # the workstation stopped mid-recording; recovered at start
+    FAILED = "failed"  # nothing playable was written
+
+
+class MarkerKind(StrEnum):
+    PRESET = "preset"  # the camera recalled a preset (its product, if it has one)
+    PRODUCT = "product"  # the operator marked a product as shown
+    NOTE = "note"

@@ -34,7 +34,17 @@ from models.text import sort_key as make_sort_key
 from models.types import UTCDateTime, UUIDType
 
 # Tables that exist on one workstation only (derived figures, bookkeeping, the outbox).
-LOCAL_TABLES = frozenset({"local_meta", "client_stats", "sync_outbox", "sync_conflicts"})
+# Studio sessions stay with the workstation that holds their video files.
+LOCAL_TABLES = frozenset(
+    {
+        "local_meta",
+        "client_stats",
+        "sync_outbox",
+        "sync_conflicts",
+        "studio_sessions",
+        "studio_markers",
+    }
+)
 # Columns kept by each book for itself: derived on every write, never sent.
 DERIVED = {"clients": ("sort_key",), "important_dates": ("month_day",)}
 LOCAL_COLUMNS = ("server_version",)
