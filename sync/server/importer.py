@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import text as sql_text
 from sqlalchemy.exc import IntegrityError
 
 from sync.hlc import Stamp
@@ -117,6 +118,12 @@ def import_book(
                 ) from exc
     finally:
         book.close()
+    if server.engine.dialect.name == "postgresql":
+        # Planner statistics for what was just loaded: until autovacuum gets to the new rows
+        # (a minute or more later), PostgreSQL plans a snapshot page's record fetch as a scan
+        # of every record (250 ms a page for 500,000 records instead of 7 ms).
+        with transaction(server.engine) as conn:
+            conn.execute(sql_text("ANALYZE records, client_scope, server_stores"))
     report.seconds = time.perf_counter() - started
     return report
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.demo.book import seed_book
 from models.database import open_database
@@ -121,3 +121,31 @@ def test_missing_book_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ServiceError):
         import_book(world.server, tmp_path / "nope.db")
     world.close()
+
+
+def test_postgresql_has_planner_statistics_right_after_an_import(
+    tmp_path: Path, pg_url: str
+) -> None:
+    # Without them, the first snapshots after an import scan every record for each page
+    # until autovacuum gets round to the new rows.
+    source = _seeded(tmp_path / "source.db", 20)
+    world = ServerWorld(pg_url)
+    try:
+        report = import_book(world.server, source)
+        with world.engine.connect() as conn:
+            analysed = {
+                table: int(rows)
+                for table, rows in conn.execute(
+                    text(
+                        "SELECT relname, reltuples FROM pg_class WHERE relname IN "
+                        "('records', 'client_scope')"
+                    )
+                )
+            }
+            columns = conn.execute(
+                text("SELECT count(*) FROM pg_stats WHERE tablename = 'records'")
+            ).scalar_one()
+        assert analysed == {"records": report.rows, "client_scope": report.clients}
+        assert columns > 0
+    finally:
+        world.close()
