@@ -19,13 +19,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.camera_link import CameraLink
 from app.context import AppContext
+from app.studio_demo import start_demo_camera
 from app.sync import SyncController
 from app.tasks import DbRunner
+from camera.presets import PresetBook
 from ui.actions import ActionRouter
 from ui.icons import NAV_SIZE, icon
 from ui.pages.clients import ClientsPage
-from ui.pages.placeholder import PlaceholderPage
+from ui.pages.studio import StudioPage
 from ui.pages.sync import SyncPage
 from ui.pages.today import TodayPage
 from ui.sync_indicator import SyncIndicator
@@ -44,6 +47,7 @@ class MainWindow(QMainWindow):
         settings: QSettings,
         parent: QWidget | None = None,
         sync: SyncController | None = None,
+        cameras: list[str] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Vitrine")
@@ -55,16 +59,19 @@ class MainWindow(QMainWindow):
         self.today_page = TodayPage(runner)
         self.sync_page = SyncPage(self.sync)
         self.clients_page = ClientsPage(ctx, runner)
+        # The studio's camera: the workstation's cameras, or a simulated one (the embedded
+        # default) so the page works with no camera plugged in.
+        self._demo_camera = None
+        if not cameras:
+            self._demo_camera = start_demo_camera()
+            cameras = [self._demo_camera.url]
+        self.camera = CameraLink(PresetBook(ctx.db.media_dir / "camera" / "presets.json"), self)
+        self.studio_page = StudioPage(self.camera, cameras)
+        self.camera.open(cameras[0])
         pages: list[tuple[str, QWidget]] = [
             ("Today", self.today_page),
             ("Clients", self.clients_page),
-            (
-                "Studio",
-                PlaceholderPage(
-                    "Studio",
-                    "Camera control and session recording arrive in a later release.",
-                ),
-            ),
+            ("Studio", self.studio_page),
             ("Sync", self.sync_page),
         ]
         self.stack = QStackedWidget()
@@ -241,4 +248,7 @@ class MainWindow(QMainWindow):
         self._settings.setValue("window/state", self.saveState())
         self._settings.setValue("window/page", self.nav.currentRow())
         self.sync.shutdown()  # a running sync stops at its next safe point
+        self.camera.shutdown()  # a moving camera is stopped first
+        if self._demo_camera is not None:
+            self._demo_camera.stop()
         super().closeEvent(event)

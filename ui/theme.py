@@ -81,6 +81,11 @@ class Palette:
     accent_panel_line: str
     tile: str
     tile_mark: str
+    # the studio: the backdrop behind live video and its text, empty preset slots
+    screen: str
+    screen_text: str
+    slot: str
+    slot_saved: str
 
 
 LIGHT = Palette(
@@ -131,6 +136,10 @@ LIGHT = Palette(
     accent_panel_line="#e4d4b4",
     tile="#f1ece3",
     tile_mark="#d9cfbf",
+    screen="#161513",
+    screen_text="#a39d93",
+    slot="#2a2825",
+    slot_saved="#4a4236",
 )
 
 # Warm graphite rather than blue-black, so the gold and the product photos keep their warmth.
@@ -182,6 +191,10 @@ DARK = Palette(
     accent_panel_line="#5a4a30",
     tile="#2b2823",
     tile_mark="#4a443b",
+    screen="#0e0d0c",
+    screen_text="#8f887d",
+    slot="#24221e",
+    slot_saved="#4a4236",
 )
 
 PALETTES = {p.name: p for p in (LIGHT, DARK)}

@@ -1,0 +1,475 @@
+"""Studio: the live picture and the camera's controls, for the operator framing products.
+
+The pad drives while a button is held and stops on release (arrow keys do the same, +/−
+zoom, Home goes home). The preset grid recalls on click; Ctrl+click saves the current framing
+in that slot; the context menu renames a preset or links the product it frames. Everything
+here talks to a `CameraLink`, which never blocks: the camera answers on its own thread.
+
+The preview pulls the newest frame of the video source on a timer at the source's rate and
+only paints; decoding, capture and encoding happen elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QObject, QRect, QSize, Qt, QTimer
+from PySide6.QtGui import (
+    QColor,
+    QIcon,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPixmap,
+)
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QPushButton,
+    QSlider,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.camera_link import CameraLink
+from camera.controller import CameraState
+from camera.presets import Preset
+from ui import theme
+from ui.widgets import named
+
+PRESET_SLOTS = 9
+PAD = (
+    ((-1, 1), "↖", "Up and left"),
+    ((0, 1), "↑", "Up"),
+    ((1, 1), "↗", "Up and right"),
+    ((-1, 0), "←", "Left"),
+    (None, "⌂", "Home"),
+    ((1, 0), "→", "Right"),
+    ((-1, -1), "↙", "Down and left"),
+    ((0, -1), "↓", "Down"),
+    ((1, -1), "↘", "Down and right"),
+)
+KEYS = {
+    Qt.Key.Key_Left: (-1, 0),
+    Qt.Key.Key_Right: (1, 0),
+    Qt.Key.Key_Up: (0, 1),
+    Qt.Key.Key_Down: (0, -1),
+}
+SLOT_ROLE = Qt.ItemDataRole.UserRole
+
+
+class PreviewView(QWidget):
+    """Paints the newest frame, scaled to fit with its aspect kept. `frames` returns an object
+    with `image` (H×W×3 BGR numpy array) or None."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("studioPreview")
+        self.setMinimumSize(480, 270)
+        self._frames: Callable[[], Any] | None = None
+        self._image: QImage | None = None
+        self._array: Any = None  # keeps the frame's memory alive while QImage points at it
+        self._last_index = -1
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._pull)
+        self.placeholder = "No video source"
+
+    def set_source(self, frames: Callable[[], Any] | None, fps: float = 30.0) -> None:
+        self._frames = frames
+        self._image = None
+        if frames is None:
+            self._timer.stop()
+        else:
+            self._timer.start(max(5, int(1000 / max(1.0, fps))))
+        self.update()
+
+    def _pull(self) -> None:
+        if self._frames is None:
+            return
+        frame = self._frames()
+        if frame is None or getattr(frame, "index", None) == self._last_index:
+            return
+        self._last_index = getattr(frame, "index", -1)
+        array = frame.image
+        height, width = array.shape[:2]
+        self._array = array
+        self._image = QImage(
+            array.data, width, height, array.strides[0], QImage.Format.Format_BGR888
+        )
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        palette = theme.current()
+        painter.fillRect(self.rect(), QColor(palette.screen))
+        if self._image is None:
+            painter.setPen(QColor(palette.screen_text))
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.placeholder)
+            return
+        size = self._image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        target = QRect(0, 0, size.width(), size.height())
+        target.moveCenter(self.rect().center())
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        painter.drawImage(target, self._image)
+
+
+class HoldButton(QToolButton):
+    """A button that acts while held: `on_press` at press, `on_release` at release."""
+
+    def __init__(
+        self,
+        text: str,
+        tip: str,
+        on_press: Callable[[], None],
+        on_release: Callable[[], None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setText(text)
+        self.setToolTip(tip)
+        self.setAccessibleName(tip)
+        self.setObjectName("padButton")
+        self.setFixedSize(QSize(44, 44))
+        self.setAutoRepeat(False)
+        self.pressed.connect(on_press)
+        self.released.connect(on_release)
+
+
+class StudioPage(QWidget):
+    def __init__(
+        self,
+        link: CameraLink,
+        cameras: list[str],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.link = link
+        self.setObjectName("studioPage")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._held: set[int] = set()
+        self._state: CameraState | None = None
+        self._presets: dict[int, Preset] = {}
+        self._zoom_dragging = False
+
+        self.preview = PreviewView()
+        self.status = named(QLabel("No camera"), "studioStatus")
+        self.position = named(QLabel(""), "studioPosition")
+        self.off_preset = named(QLabel(""), "studioOffPreset")
+
+        self.camera_picker = QComboBox()
+        self.camera_picker.setAccessibleName("Camera")
+        self.camera_picker.setToolTip("Which camera the controls drive")
+        for url in cameras:
+            self.camera_picker.addItem(url, url)
+        self.camera_picker.addItem("Add a camera…", None)
+        self.camera_picker.activated.connect(self._pick_camera)
+
+        pad = QGridLayout()
+        pad.setSpacing(4)
+        self.pad_buttons: dict[str, HoldButton] = {}
+        for n, (direction, glyph, tip) in enumerate(PAD):
+            if direction is None:
+                button = HoldButton(glyph, "Home (Home key)", link.home, lambda: None)
+            else:
+                dx, dy = direction
+                button = HoldButton(
+                    glyph, f"{tip} (hold; arrow keys)",
+                    lambda dx=dx, dy=dy: self.link.drive(dx, dy), self.link.stop,
+                )  # fmt: skip
+            self.pad_buttons[tip] = button
+            pad.addWidget(button, n // 3, n % 3)
+
+        self.speed = QSlider(Qt.Orientation.Horizontal)
+        self.speed.setRange(1, 24)
+        self.speed.setValue(link.speed)
+        self.speed.setAccessibleName("Pan and tilt speed")
+        self.speed.setToolTip("Pan and tilt speed")
+        self.speed.valueChanged.connect(lambda v: setattr(self.link, "speed", v))
+
+        self.zoom_out = HoldButton("−", "Zoom out (hold; − key)",
+                                   lambda: self.link.zoom(-1), self.link.zoom_stop)  # fmt: skip
+        self.zoom_in = HoldButton("+", "Zoom in (hold; + key)",
+                                  lambda: self.link.zoom(1), self.link.zoom_stop)  # fmt: skip
+        self.zoom_slider = QSlider(Qt.Orientation.Horizontal)
+        self.zoom_slider.setRange(0, 100)
+        self.zoom_slider.setAccessibleName("Zoom")
+        self.zoom_slider.setToolTip("Zoom: drag and let go to go there")
+        self.zoom_slider.sliderPressed.connect(lambda: setattr(self, "_zoom_dragging", True))
+        self.zoom_slider.sliderReleased.connect(self._zoom_released)
+
+        focus_row = QHBoxLayout()
+        self.focus_group = QButtonGroup(self)
+        for mode, text in (("auto", "Auto focus"), ("manual", "Manual"), ("one-push", "One push")):
+            button = named(QPushButton(text), "filterChip")
+            button.setCheckable(mode != "one-push")
+            button.clicked.connect(lambda _=False, m=mode: self.link.focus_mode(m))
+            if mode != "one-push":
+                self.focus_group.addButton(button)
+            focus_row.addWidget(button)
+
+        self.preset_grid = QListWidget()
+        self.preset_grid.setObjectName("presetGrid")
+        self.preset_grid.setAccessibleName("Presets")
+        self.preset_grid.setViewMode(QListWidget.ViewMode.IconMode)
+        self.preset_grid.setIconSize(QSize(96, 54))
+        self.preset_grid.setGridSize(QSize(112, 96))
+        self.preset_grid.setMovement(QListWidget.Movement.Static)
+        self.preset_grid.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.preset_grid.setWordWrap(True)
+        self.preset_grid.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.preset_grid.customContextMenuRequested.connect(self._preset_menu)
+        self.preset_grid.viewport().installEventFilter(self)
+        self._fill_presets()
+
+        controls = QVBoxLayout()
+        controls.setSpacing(10)
+        controls.addWidget(named(QLabel("Camera"), "sectionTitle"))
+        controls.addWidget(self.camera_picker)
+        controls.addWidget(self.status)
+        controls.addWidget(self.position)
+        pad_row = QHBoxLayout()
+        pad_row.addLayout(pad)
+        pad_row.addStretch(1)
+        controls.addLayout(pad_row)
+        controls.addWidget(QLabel("Speed"))
+        controls.addWidget(self.speed)
+        zoom_row = QHBoxLayout()
+        zoom_row.addWidget(self.zoom_out)
+        zoom_row.addWidget(self.zoom_slider, 1)
+        zoom_row.addWidget(self.zoom_in)
+        controls.addWidget(QLabel("Zoom"))
+        controls.addLayout(zoom_row)
+        controls.addLayout(focus_row)
+        presets_title = QHBoxLayout()
+        presets_title.addWidget(named(QLabel("Presets"), "sectionTitle"))
+        presets_title.addStretch(1)
+        presets_title.addWidget(self.off_preset)
+        controls.addLayout(presets_title)
+        hint = named(QLabel("Click to recall · Ctrl+click to save here"), "hint")
+        controls.addWidget(hint)
+        controls.addWidget(self.preset_grid, 1)
+        panel = QFrame()
+        panel.setObjectName("studioControls")
+        panel.setLayout(controls)
+        panel.setFixedWidth(360)
+
+        row = QHBoxLayout(self)
+        row.setContentsMargins(16, 16, 16, 16)
+        row.setSpacing(16)
+        row.addWidget(self.preview, 1)
+        row.addWidget(panel)
+
+        link.stateChanged.connect(self._show_state)
+        link.presetsChanged.connect(self._show_presets)
+        link.message.connect(self._show_message)
+
+    # --- camera ---------------------------------------------------------------------------
+
+    def _pick_camera(self, index: int) -> None:
+        url = self.camera_picker.itemData(index)
+        if url is None:
+            text, ok = QInputDialog.getText(
+                self, "Add a camera",
+                "Camera address, e.g. visca+udp://10.0.0.5:52381?profile=sony",
+            )  # fmt: skip
+            if not ok or not text.strip():
+                return
+            url = text.strip()
+            self.camera_picker.insertItem(self.camera_picker.count() - 1, url, url)
+            self.camera_picker.setCurrentIndex(self.camera_picker.count() - 2)
+        self.link.open(str(url))
+
+    def _show_state(self, state: CameraState) -> None:
+        self._state = state
+        if state.connected:
+            moving = " · moving" if state.moving else ""
+            self.status.setText(f"● Connected{moving}")
+            self.status.setProperty("tone", "ok")
+        else:
+            self.status.setText(f"○ Offline — {state.detail}")
+            self.status.setProperty("tone", "alert")
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
+        d = self.link._dialect()
+        if d is not None and state.pan is not None and state.tilt is not None:
+            zoom = "" if state.zoom is None else f" · zoom {100 * state.zoom / d.zoom_max:.0f}%"
+            self.position.setText(
+                f"Pan {state.pan / d.pan_per_degree:+.1f}° · "
+                f"tilt {state.tilt / d.tilt_per_degree:+.1f}°{zoom}"
+            )
+            if state.zoom is not None and not self._zoom_dragging:
+                self.zoom_slider.setValue(round(100 * state.zoom / d.zoom_max))
+        elif not state.answers_inquiries:
+            self.position.setText("This camera does not report its position")
+        if state.preset is not None:
+            preset = self._presets.get(state.preset)
+            name = f"{state.preset + 1}" + (f" · {preset.name}" if preset else "")
+            self.off_preset.setText(f"Off preset {name}" if state.off_preset else f"At {name}")
+            self.off_preset.setToolTip(
+                "The camera has moved since this preset was recalled" if state.off_preset else ""
+            )
+        else:
+            self.off_preset.setText("")
+        self._fill_presets()
+
+    def _show_message(self, kind: str, text: str) -> None:
+        if kind == "error":
+            self.status.setToolTip(text)
+            window = self.window()
+            bar = getattr(window, "statusBar", None)
+            if callable(bar):
+                bar().showMessage(f"Camera: {text}", 6000)
+
+    def _zoom_released(self) -> None:
+        self._zoom_dragging = False
+        self.link.zoom_to(self.zoom_slider.value() / 100)
+
+    # --- presets ------------------------------------------------------------------------
+
+    def _show_presets(self, presets: list[Preset]) -> None:
+        self._presets = {p.number: p for p in presets}
+        self._fill_presets()
+
+    def _fill_presets(self) -> None:
+        current = self._state.preset if self._state and not self._state.off_preset else None
+        self.preset_grid.clear()
+        for slot in range(PRESET_SLOTS):
+            preset = self._presets.get(slot)
+            if preset is None:
+                text = f"{slot + 1}\nEmpty"
+            else:
+                product = f"\n{preset.sku}" if preset.sku else ""
+                text = f"{slot + 1} · {preset.name}{product}"
+            item = QListWidgetItem(text)
+            item.setData(SLOT_ROLE, slot)
+            item.setIcon(self._thumbnail(preset))
+            tip = "Click to recall, Ctrl+click to save the current framing here"
+            item.setToolTip(tip if preset else "Ctrl+click to save the current framing here")
+            self.preset_grid.addItem(item)
+            if slot == current:
+                item.setSelected(True)
+
+    def _thumbnail(self, preset: Preset | None) -> QIcon:
+        if preset is None or not preset.thumbnail:
+            pixmap = QPixmap(96, 54)
+            palette = theme.current()
+            pixmap.fill(QColor(palette.slot if preset is None else palette.slot_saved))
+            return QIcon(pixmap)
+        return QIcon(str(self.link.presets.path.parent / preset.thumbnail))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.preset_grid.viewport()
+            and event.type() == QEvent.Type.MouseButtonRelease
+        ):
+            mouse = event  # a QMouseEvent
+            assert isinstance(mouse, QMouseEvent)
+            item = self.preset_grid.itemAt(mouse.position().toPoint())
+            if item is not None and mouse.button() == Qt.MouseButton.LeftButton:
+                slot = int(item.data(SLOT_ROLE))
+                if mouse.modifiers() & Qt.KeyboardModifier.ControlModifier:
+                    self.save_preset(slot)
+                elif slot in self._presets:
+                    self.link.recall(slot)
+                return True
+        return super().eventFilter(watched, event)
+
+    def save_preset(self, slot: int, name: str | None = None, sku: str | None = None) -> None:
+        thumbnail = self.preview.grab().scaled(
+            192, 108, Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )  # fmt: skip
+        data = QByteArray()
+        buffer = QBuffer(data)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        thumbnail.save(buffer, "JPG", 85)
+        self.link.save_preset(slot, name, sku, bytes(data.data()))
+
+    def _preset_menu(self, point: Any) -> None:
+        item = self.preset_grid.itemAt(point)
+        if item is None:
+            return
+        slot = int(item.data(SLOT_ROLE))
+        preset = self._presets.get(slot)
+        menu = QMenu(self)
+        menu.addAction("Save the current framing here", lambda: self.save_preset(slot))
+        if preset is not None:
+            menu.addAction("Recall", lambda: self.link.recall(slot))
+            menu.addAction("Rename…", lambda: self._rename(preset))
+            menu.addAction("Link a product…", lambda: self._link_product(preset))
+        menu.exec(self.preset_grid.viewport().mapToGlobal(point))
+
+    def _rename(self, preset: Preset) -> None:
+        text, ok = QInputDialog.getText(self, "Rename preset", "Name", text=preset.name)
+        if ok and text.strip():
+            self.link.edit_preset(preset.number, name=text.strip())
+
+    def _link_product(self, preset: Preset) -> None:
+        text, ok = QInputDialog.getText(
+            self, "Link a product", "SKU of the product this preset frames", text=preset.sku or ""
+        )
+        if ok:
+            self.link.edit_preset(preset.number, sku=text.strip() or None)
+
+    # --- keyboard -------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if event.isAutoRepeat():
+            return
+        if key in KEYS:
+            self._held.add(key)
+            self._drive_held()
+        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.link.zoom(1)
+        elif key == Qt.Key.Key_Minus:
+            self.link.zoom(-1)
+        elif key == Qt.Key.Key_Home:
+            self.link.home()
+        else:
+            super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if event.isAutoRepeat():
+            return
+        if key in KEYS:
+            self._held.discard(key)
+            self._drive_held()
+        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal, Qt.Key.Key_Minus):
+            self.link.zoom_stop()
+        else:
+            super().keyReleaseEvent(event)
+
+    def _drive_held(self) -> None:
+        dx = sum(KEYS[k][0] for k in self._held)
+        dy = sum(KEYS[k][1] for k in self._held)
+        if dx == 0 and dy == 0:
+            self.link.stop()
+        else:
+            self.link.drive(max(-1, min(1, dx)), max(-1, min(1, dy)))
+
+    def hideEvent(self, event: Any) -> None:
+        # Leaving the page while a key or button is held must not leave the camera moving.
+        if self._held:
+            self._held.clear()
+            self.link.stop()
+        super().hideEvent(event)
+
+    def focusOutEvent(self, event: Any) -> None:
+        if self._held:
+            self._held.clear()
+            self.link.stop()
+        super().focusOutEvent(event)
