@@ -29,6 +29,8 @@ from models import (
     PurchaseLine,
     StockLevel,
     Store,
+    StudioMarker,
+    StudioSession,
     Task,
     WishListItem,
 )
@@ -46,6 +48,7 @@ from models.dto import (
     ProductView,
     PurchaseLineView,
     PurchaseView,
+    StudioSessionSummary,
     TaskView,
     WishView,
 )
@@ -97,6 +100,19 @@ _APPOINTMENTS = (
     .where(Appointment.client_id == _CID, Appointment.deleted_at.is_(None))
     .order_by(Appointment.starts_at.desc())
     .limit(RECENT)
+)
+_SESSIONS = (
+    select(StudioSession, _AUTHOR.display_name)
+    .outerjoin(_AUTHOR, _AUTHOR.id == StudioSession.associate_id)
+    .where(StudioSession.client_id == _CID)
+    .order_by(StudioSession.started_at.desc())
+    .limit(RECENT)
+)
+_SHOWN = (
+    select(StudioMarker.session_id, StudioMarker.sku, StudioMarker.label, Product.name)
+    .outerjoin(Product, Product.id == StudioMarker.product_id)
+    .where(StudioMarker.session_id.in_(bindparam("sids", expanding=True)))
+    .order_by(StudioMarker.session_id, StudioMarker.at_ms)
 )
 _CONSENT = (
     select(ConsentEvent, _AUTHOR.display_name, ConsentEvent.proof_image.is_not(None))
@@ -225,6 +241,7 @@ def build_profile(session: Session, client: Client, today: date) -> ClientProfil
         )
         for a, name in session.execute(_APPOINTMENTS, by_client)
     ]
+    studio_sessions = _studio_sessions(session, cid)
     events = [
         ConsentEventView(
             e.id,
@@ -285,7 +302,26 @@ def build_profile(session: Session, client: Client, today: date) -> ClientProfil
         appointments=appointments,
         created_at=client.created_at,
         updated_at=client.updated_at,
+        studio_sessions=studio_sessions,
     )
+
+
+def _studio_sessions(session: Session, cid: uuid.UUID) -> list[StudioSessionSummary]:
+    heads = session.execute(_SESSIONS, {"cid": cid}).all()
+    if not heads:
+        return []
+    shown: dict[uuid.UUID, dict[str, None]] = defaultdict(dict)
+    counts: dict[uuid.UUID, int] = defaultdict(int)
+    for sid, sku, label, name in session.execute(_SHOWN, {"sids": [s.id for s, _ in heads]}):
+        counts[sid] += 1
+        if sku:
+            shown[sid].setdefault(name or label, None)
+    return [
+        StudioSessionSummary(
+            s.id, s.started_at, s.duration_ms, str(s.status), who, tuple(shown[s.id]), counts[s.id]
+        )
+        for s, who in heads
+    ]
 
 
 def _associate_names(session: Session, client: Client) -> dict[uuid.UUID | None, str]:

@@ -1,4 +1,5 @@
-"""A client's history as one stream: notes, interactions, purchases and appointments."""
+"""A client's history as one stream: notes, interactions, purchases, appointments and
+recorded studio sessions."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from models.dto import ClientProfile
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    kind: str  # note | interaction | purchase | appointment
+    kind: str  # note | interaction | purchase | appointment | session
     at: datetime
     title: str
     detail: str
@@ -19,7 +20,7 @@ class TimelineEntry:
     ref: uuid.UUID
 
 
-KINDS = ("note", "interaction", "purchase", "appointment")
+KINDS = ("note", "interaction", "purchase", "appointment", "session")
 
 
 def timeline(profile: ClientProfile, kinds: frozenset[str] | None = None) -> list[TimelineEntry]:
@@ -67,5 +68,27 @@ def timeline(profile: ClientProfile, kinds: frozenset[str] | None = None) -> lis
             )
             for a in profile.appointments
         ]
+    if "session" in wanted:
+        entries += [
+            TimelineEntry(
+                "session",
+                v.started_at,
+                _session_title(v.duration_ms, v.status),
+                ("Shown: " + ", ".join(v.products)) if v.products else "No product marked",
+                v.associate,
+                v.id,
+            )
+            for v in profile.studio_sessions
+        ]
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries
+
+
+def _session_title(duration_ms: int | None, status: str) -> str:
+    title = "Studio session"
+    if duration_ms:
+        minutes, seconds = divmod(round(duration_ms / 1000), 60)
+        title += f" · {minutes} min {seconds:02d} s" if minutes else f" · {seconds} s"
+    if status != "finished":
+        title += f" · {status}"
+    return title

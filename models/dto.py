@@ -185,6 +185,19 @@ class ConsentState:
 
 
 @dataclass(frozen=True)
+class StudioSessionSummary:
+    """A recorded showroom session, as the profile lists it."""
+
+    id: uuid.UUID
+    started_at: datetime
+    duration_ms: int | None
+    status: str  # recording | finished | interrupted | failed
+    associate: str | None
+    products: tuple[str, ...]  # names of the products shown, in order of first showing
+    markers: int
+
+
+@dataclass(frozen=True)
 class ClientProfile:
     id: uuid.UUID
     given_name: str
@@ -219,6 +232,7 @@ class ClientProfile:
     appointments: list[AppointmentView]
     created_at: datetime
     updated_at: datetime
+    studio_sessions: list[StudioSessionSummary] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

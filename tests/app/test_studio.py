@@ -52,9 +52,7 @@ def test_bad_input_is_refused_field_by_field(book) -> None:  # type: ignore[no-u
         theirs = book.activity(s).book_appointment(
             other, "video", start, start + timedelta(hours=1)
         )
-        mine = book.activity(s).book_appointment(
-            cid, "video", start, start + timedelta(hours=1)
-        )
+        mine = book.activity(s).book_appointment(cid, "video", start, start + timedelta(hours=1))
         with pytest.raises(ValidationError) as refused:
             studio(book, s).start(cid, "/tmp/outside.mp4", theirs)
         assert refused.value.fields == ["appointment", "video_path"]
@@ -129,3 +127,25 @@ def test_an_erased_clients_recordings_become_orphans_to_delete(book, tmp_path: P
     with book.db.session() as s:
         orphans = orphan_files(s, media)
     assert [p.name for p in orphans] == ["gone.markers.jsonl", "gone.mp4"]
+
+
+def test_sessions_appear_in_the_profile_and_its_timeline(book) -> None:  # type: ignore[no-untyped-def]
+    from app.timeline import timeline
+
+    cid = book.create(given_name="Inès", family_name="Moreau")
+    consent(book, cid)
+    add_product(book, "VC-WAT-0001", "Diver 300")
+    with book.db.session() as s:
+        st = studio(book, s)
+        sid = st.start(cid, "studio/p.mp4")
+        st.add_marker(sid, 1_000, "preset", "Watch wall", sku="VC-WAT-0001", preset=0)
+        st.add_marker(sid, 5_000, "note", "Loves the blue dial")
+        st.finish(sid, 754_000)
+    with book.db.session() as s:
+        profile = book.clients(s).profile(cid)
+    [summary] = profile.studio_sessions
+    assert (summary.id, summary.products, summary.markers) == (sid, ("Diver 300",), 2)
+    [entry] = timeline(profile, frozenset({"session"}))
+    assert entry.title == "Studio session · 12 min 34 s"
+    assert entry.detail == "Shown: Diver 300"
+    assert entry.who == "Camille Roux"

@@ -20,6 +20,7 @@ KIND_LABELS = {
     "interaction": "Interactions",
     "purchase": "Purchases",
     "appointment": "Visits",
+    "session": "Studio",
 }
 
 # QTextDocument understands a small CSS subset: colours, fonts, margins, table cell padding.
