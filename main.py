@@ -9,6 +9,7 @@ vitrine sync [enroll|status] [--db PATH]  sync with the central server (exit cod
 vitrine server [ACTION]                   run or administer the central server
 vitrine camera --camera URL ACTION        drive a PTZ camera: status, move, stop, zoom, home, preset
 vitrine camera-sim [--profile P] [...]    run a simulated VISCA PTZ camera, print its URL
+vitrine replay-info PATH [--json]         a recording's duration, chapters, dropped frames
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from app.clients import NotFoundError
 from app.context import AppContext, EmptyBookError, open_context
 from app.validation import ValidationError
 from camera import cli as camera_cli
+from camera import record_cli
 from camera.sim import cli as camera_sim_cli
 from models.database import DatabaseError, default_db_path, open_database
 from models.dto import ClientHit, ClientProfile, to_jsonable
@@ -112,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     server_cli.add_parser(verbs)
     camera_cli.add_parser(verbs)
     camera_sim_cli.add_parser(verbs)
+    record_cli.add_parser(verbs)
 
     doctor = verbs.add_parser("doctor", help="check a book's schema, counts and integrity")
     _db_option(doctor)
@@ -358,6 +361,8 @@ def main(argv: list[str] | None = None) -> int:
             return camera_cli.run(args)
         if args.verb == "camera-sim":
             return camera_sim_cli.run(args)
+        if args.verb == "replay-info":
+            return record_cli.run(args)
         if args.verb == "sync":
             return cmd_sync(args)
         path = _db_path(args)
