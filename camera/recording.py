@@ -167,7 +167,7 @@ class RecordingResult:
     path: Path  # the playable file: the finished MP4, or the fragmented one if finishing failed
     sidecar: Path | None  # the final sidecar; None when finishing failed
     finished: bool
-    interrupted: bool  # rebuilt by recover() after a crash or power loss
+    interrupted: bool  # ended by a crash, a power loss or a write error, not by stop()
     duration: float
     frames: int
     dropped: int
@@ -521,7 +521,7 @@ class Recorder:
         return _finish(
             self.files,
             JournalContents.read(self.files.journal),
-            interrupted=False,
+            interrupted=self._error is not None,
             dropped=self._dropped,
             error=self._error,
         )

@@ -210,6 +210,19 @@ def _seek_to_keyframe(container: InputContainer, stream: VideoStream, t: float) 
     container.seek(max(0, math.floor(t / tb)), stream=stream, backward=True, any_frame=False)
 
 
+def _decode(container: InputContainer, stream: VideoStream) -> Iterator[VideoFrame]:
+    """Frames from the current position, ending cleanly where a crash cut the file short."""
+    try:
+        for packet in container.demux(stream):
+            if packet.is_corrupt:
+                break
+            yield from stream.decode(packet)
+    except av.error.InvalidDataError:
+        log.info("%s: stopped at damaged data (an unfinished recording's end)", container.name)
+    with contextlib.suppress(av.error.FFmpegError):
+        yield from stream.decode(None)  # the frames the decoder still holds
+
+
 def _sharpness(image: Frame) -> float:
     """Variance of the Laplacian: low for motion blur and focus hunting."""
     gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
@@ -224,7 +237,7 @@ def _keyframes(
     try:
         _seek_to_keyframe(container, stream, start)
         first = True
-        for frame in container.decode(stream):
+        for frame in _decode(container, stream):
             if frame.time is None:
                 continue
             if not first and frame.time > end:
@@ -380,27 +393,34 @@ def _copy_clip(
     out_stream.time_base = stream.time_base
     _seek_to_keyframe(source, stream, start)
     origin: int | None = None
-    last_end = 0
+    held: av.Packet | None = None  # the last packet: its duration is cut at `end`
     frames = 0
     for packet in source.demux(stream):
-        if packet.pts is None or packet.size == 0 or packet.is_corrupt:
+        if packet.pts is None or packet.size == 0:
             continue
+        if packet.is_corrupt:
+            break  # the torn end of an unfinished recording
         if origin is None:
             if not packet.is_keyframe:
                 continue
             origin = packet.pts
         if float(packet.pts * tb) >= end - 1e-6:
             break
-        last_end = packet.pts + (packet.duration or 0)
+        if held is not None:
+            sink.mux(held)
         packet.pts -= origin
         if packet.dts is not None:
             packet.dts -= origin
         packet.stream = out_stream
-        sink.mux(packet)
+        held = packet
         frames += 1
-    if origin is None:
+    if origin is None or held is None:
         return start, start, 0
-    return float(origin * tb), float(last_end * tb), frames
+    assert held.pts is not None
+    end_pts = math.floor(end / tb) - origin
+    held.duration = max(1, min(held.duration or end_pts - held.pts, end_pts - held.pts))
+    sink.mux(held)
+    return float(origin * tb), float((origin + held.pts + held.duration) * tb), frames
 
 
 def _encode_clip(
@@ -416,29 +436,50 @@ def _encode_clip(
     out_stream = sink.add_stream("libx264", rate=s.fps)
     out_stream.width, out_stream.height, out_stream.pix_fmt = s.width, s.height, "yuv420p"
     out_stream.codec_context.time_base = TIME_BASE
-    out_stream.options = {"preset": s.preset, "crf": str(s.crf), "g": str(s.gop)}
+    out_stream.time_base = TIME_BASE
+    # zerolatency: no B-frames, so no negative decoding times for MP4 to shift with an edit
+    # list (which moved the first frame by a few ms here).
+    out_stream.options = {"preset": s.preset, "tune": s.tune, "crf": str(s.crf), "g": str(s.gop)}
     tick = round(1 / (s.fps * TIME_BASE))
-    _seek_to_keyframe(source, stream, start)
     frames = 0
     last_t = start
-    for frame in source.decode(stream):
-        t = frame.time
-        if t is None or t < start - 1e-6:
-            continue
-        if t >= end:
-            break
-        picture = frame.reformat(width=s.width, height=s.height, format="yuv420p")
-        picture.pts = round((t - start) / TIME_BASE)
-        picture.time_base = TIME_BASE
+
+    def put(frame: VideoFrame | None, t: float) -> None:
+        nonlocal frames, last_t
+        picture = (
+            frame.reformat(width=s.width, height=s.height, format="yuv420p") if frame else None
+        )
+        if picture is not None:
+            picture.pts = round((t - start) / TIME_BASE)
+            picture.time_base = TIME_BASE
+            frames += 1
+            last_t = t
         for packet in out_stream.encode(picture):
             packet.duration = tick
             sink.mux(packet)
-        frames += 1
-        last_t = t
-    for packet in out_stream.encode(None):
-        packet.duration = tick
-        sink.mux(packet)
-    return start, (last_t + 1 / s.fps) if frames else start, frames
+
+    # The clip opens on the picture on screen at `start` (stamped 0: a first frame later than
+    # 0 would need an MP4 edit list, whose millisecond units move it), then each later frame
+    # keeps its own time.
+    _seek_to_keyframe(source, stream, start)
+    on_screen: VideoFrame | None = None
+    for frame in _decode(source, stream):
+        t = frame.time
+        if t is None:
+            continue
+        if t <= start + float(TIME_BASE) / 2:
+            on_screen = frame
+            continue
+        if on_screen is not None:
+            put(on_screen, start)
+            on_screen = None
+        if t >= end:
+            break
+        put(frame, t)
+    if on_screen is not None:
+        put(on_screen, start)
+    put(None, 0.0)
+    return start, min(end, last_t + 1 / s.fps) if frames else start, frames
 
 
 def _shifted_chapters(chapters: Iterable[Chapter], start: float, end: float) -> list[AvChapter]:
@@ -671,7 +712,7 @@ class Player:
     ) -> tuple[VideoFrame | None, VideoFrame | None, Iterator[VideoFrame]]:
         """The frame shown at `target`, the one after it, and the decoder positioned after."""
         _seek_to_keyframe(container, stream, target)
-        decoded = container.decode(stream)
+        decoded = _decode(container, stream)
         shown: VideoFrame | None = None
         for frame in decoded:
             if frame.time is None:
