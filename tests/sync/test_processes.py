@@ -121,7 +121,14 @@ def test_workstations_killed_at_random_lose_nothing(
                 )
                 for i, (name, book) in enumerate(books.items())
             }
-            for proc in workers.values():
+            for name, proc in workers.items():
+                # Killed at a random moment of its work, not while still importing: on a
+                # loaded machine a worker can take seconds to open its journal.
+                journal = tmp_path / f"{name}.journal"
+                started = time.monotonic()
+                while not journal.exists() and time.monotonic() - started < 60:
+                    assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+                    time.sleep(0.05)
                 time.sleep(rng.uniform(0.5, 2.0))
                 assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
                 proc.send_signal(signal.SIGKILL)
