@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
@@ -20,11 +21,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.camera_link import CameraLink
-from app.context import AppContext
+from app.context import AppContext, Services
 from app.studio_demo import start_demo_camera
+from app.studio_session import StudioRecorder, showroom_products
 from app.sync import SyncController
 from app.tasks import DbRunner
 from camera.presets import PresetBook
+from camera.video import ShowroomProduct, VideoSource, open_source
 from ui.actions import ActionRouter
 from ui.icons import NAV_SIZE, icon
 from ui.pages.clients import ClientsPage
@@ -62,12 +65,19 @@ class MainWindow(QMainWindow):
         # The studio's camera: the workstation's cameras, or a simulated one (the embedded
         # default) so the page works with no camera plugged in.
         self._demo_camera = None
+        self._closing = False
         if not cameras:
             self._demo_camera = start_demo_camera()
             cameras = [self._demo_camera.url]
         self.camera = CameraLink(PresetBook(ctx.db.media_dir / "camera" / "presets.json"), self)
-        self.studio_page = StudioPage(self.camera, cameras)
+        self.recorder = StudioRecorder(runner, ctx.actor, ctx.db.media_dir, self)
+        self.studio_page = StudioPage(self.camera, cameras, self.recorder)
         self.camera.open(cameras[0])
+        self.video: VideoSource | None = None
+        if self._demo_camera is not None:
+            self._start_showroom(runner, ctx.db.media_dir)
+        self.recorder.recover_unfinished()
+        self.recorder.delete_orphans()
         pages: list[tuple[str, QWidget]] = [
             ("Today", self.today_page),
             ("Clients", self.clients_page),
@@ -108,6 +118,8 @@ class MainWindow(QMainWindow):
             runner, ctx.db.media_dir, self, self._client_name, self.open_client
         )
         self.clients_page.action_requested.connect(self.actions_router.request)
+        self.studio_page.action_requested.connect(self.actions_router.request)
+        self.clients_page.profile_view.loaded.connect(self.studio_page.set_client)
         # Whoever changed the book (a dialog here, or a sync bringing others' edits), the
         # views showing clients reload.
         for listener in (self.clients_page.refresh, self.today_page.refresh, self._count_clients):
@@ -218,6 +230,27 @@ class MainWindow(QMainWindow):
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
 
+    def _start_showroom(self, runner: DbRunner, media_dir: Path) -> None:
+        """The demo's picture: the catalog's products on a virtual set, filmed by the
+        simulated camera. The products come from the book, off the GUI thread."""
+        sim = self._demo_camera
+        assert sim is not None
+
+        def products(services: Services) -> list[ShowroomProduct]:
+            return showroom_products(services, media_dir)
+
+        def start(found: list[ShowroomProduct]) -> None:
+            if self._closing:
+                return
+            source = open_source("synthetic", ptz_state=sim.state, products=found)
+            source.start()
+            self.video = source
+            self.recorder.set_source(source)
+            self.studio_page.preview.set_source(source.latest, source.fps or 30)
+            self.studio_page.set_products([(p.sku, p.name) for p in found])
+
+        runner.submit(products, start)
+
     def open_client(self, client_id: uuid.UUID) -> None:
         self.show_page(CLIENTS)
         self.clients_page.show_client(client_id)
@@ -244,11 +277,15 @@ class MainWindow(QMainWindow):
         self.show_page(page)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._closing = True
         self._settings.setValue("window/geometry", self.saveGeometry())
         self._settings.setValue("window/state", self.saveState())
         self._settings.setValue("window/page", self.nav.currentRow())
         self.sync.shutdown()  # a running sync stops at its next safe point
+        self.recorder.shutdown()  # a recording in progress is finished, not cut
         self.camera.shutdown()  # a moving camera is stopped first
+        if self.video is not None:
+            self.video.stop()
         if self._demo_camera is not None:
             self._demo_camera.stop()
         super().closeEvent(event)

@@ -14,7 +14,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QObject, QRect, QSize, Qt, QTimer
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QEvent,
+    QIODevice,
+    QObject,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QIcon,
@@ -33,6 +44,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMenu,
@@ -44,9 +56,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.camera_link import CameraLink
+from app.studio_session import RecordingStatus, StudioRecorder
 from camera.controller import CameraState
 from camera.presets import Preset
+from models.dto import ClientProfile
 from ui import theme
+from ui.format import day_text, time_text, words
 from ui.widgets import named
 
 PRESET_SLOTS = 9
@@ -148,14 +163,20 @@ class HoldButton(QToolButton):
 
 
 class StudioPage(QWidget):
+    action_requested = Signal(str, object)  # ("consent", client id): the shell opens the form
+
     def __init__(
         self,
         link: CameraLink,
         cameras: list[str],
+        recorder: StudioRecorder | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.link = link
+        self.recorder = recorder
+        self.client: ClientProfile | None = None
+        self.products: list[tuple[str, str]] = []  # (sku, name) of the products on the set
         self.setObjectName("studioPage")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._held: set[int] = set()
@@ -233,6 +254,53 @@ class StudioPage(QWidget):
         self.preset_grid.viewport().installEventFilter(self)
         self._fill_presets()
 
+        self.client_label = named(
+            QLabel("Open a client's profile to record a session"), "studioClient"
+        )
+        self.appointment = QComboBox()
+        self.appointment.setAccessibleName("Appointment")
+        self.appointment.setToolTip("The appointment this session belongs to")
+        self.consent_label = named(QLabel(""), "studioConsent")
+        self.consent_button = named(QPushButton("Record consent…"), "linkButton")
+        self.consent_button.setToolTip("Capture the client's consent to session recording now")
+        self.consent_button.clicked.connect(self._ask_consent)
+        self.record_button = named(QPushButton("● Record"), "primaryButton")
+        self.record_button.setToolTip("Start or stop recording this session (Ctrl+R)")
+        self.record_button.setShortcut("Ctrl+R")
+        self.record_button.clicked.connect(self._toggle_recording)
+        self.timer_label = named(QLabel(""), "studioTimer")
+        self.dropped_label = named(QLabel(""), "studioDropped")
+        self.product_button = QPushButton("Product shown…")
+        self.product_button.setToolTip("Mark the product on screen now (Ctrl+M)")
+        self.product_button.setShortcut("Ctrl+M")
+        self.product_button.clicked.connect(self._mark_product)
+        self.note_field = QLineEdit()
+        self.note_field.setPlaceholderText("A note at this moment — Enter to add")
+        self.note_field.setAccessibleName("Note at this moment")
+        self.note_field.returnPressed.connect(self._mark_note)
+        self.last_marker = named(QLabel(""), "hint")
+
+        session_row = QHBoxLayout()
+        session_row.setSpacing(10)
+        session_row.addWidget(self.client_label)
+        session_row.addWidget(self.appointment)
+        session_row.addWidget(self.consent_label)
+        session_row.addWidget(self.consent_button)
+        session_row.addStretch(1)
+        session_row.addWidget(self.timer_label)
+        session_row.addWidget(self.dropped_label)
+        session_row.addWidget(self.record_button)
+        marker_row = QHBoxLayout()
+        marker_row.setSpacing(10)
+        marker_row.addWidget(self.product_button)
+        marker_row.addWidget(self.note_field, 1)
+        marker_row.addWidget(self.last_marker)
+        stage = QVBoxLayout()
+        stage.setSpacing(10)
+        stage.addLayout(session_row)
+        stage.addWidget(self.preview, 1)
+        stage.addLayout(marker_row)
+
         controls = QVBoxLayout()
         controls.setSpacing(10)
         controls.addWidget(named(QLabel("Camera"), "sectionTitle"))
@@ -268,12 +336,21 @@ class StudioPage(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(16, 16, 16, 16)
         row.setSpacing(16)
-        row.addWidget(self.preview, 1)
+        row.addLayout(stage, 1)
         row.addWidget(panel)
 
         link.stateChanged.connect(self._show_state)
         link.presetsChanged.connect(self._show_presets)
         link.message.connect(self._show_message)
+        link.presetRecalled.connect(self._preset_arrived)
+        if recorder is not None:
+            recorder.started.connect(self._recording_started)
+            recorder.progress.connect(self._recording_progress)
+            recorder.finished.connect(self._recording_finished)
+            recorder.failed.connect(lambda text: self._show_message("error", text))
+            recorder.marked.connect(self._marker_saved)
+            recorder.consent_needed.connect(lambda _cid, _name: self._show_consent(False))
+        self._show_session()
 
     # --- camera ---------------------------------------------------------------------------
 
@@ -422,6 +499,136 @@ class StudioPage(QWidget):
         )
         if ok:
             self.link.edit_preset(preset.number, sku=text.strip() or None)
+
+    # --- the session ----------------------------------------------------------------------
+
+    def set_client(self, profile: ClientProfile) -> None:
+        """The client whose profile is open: the one a session is recorded for."""
+        if self.recorder is not None and self.recorder.recording:
+            return  # the session in progress keeps its client
+        self.client = profile
+        self.appointment.clear()
+        self.appointment.addItem("No appointment", None)
+        for a in sorted(profile.appointments, key=lambda a: a.starts_at, reverse=True)[:10]:
+            self.appointment.addItem(
+                f"{day_text(a.starts_at)} {time_text(a.starts_at)} · {words(a.kind)}", a.id
+            )
+        self._show_session()
+
+    def set_products(self, products: list[tuple[str, str]]) -> None:
+        self.products = products
+
+    def _consent_given(self) -> bool | None:
+        if self.client is None:
+            return None
+        states = [c for c in self.client.consent if str(c.purpose) == "session_recording"]
+        if not states:
+            return False
+        return max(states, key=lambda c: c.since).granted
+
+    def _show_consent(self, given: bool | None) -> None:
+        if given is None:
+            self.consent_label.setText("")
+            self.consent_button.setVisible(False)
+            return
+        self.consent_label.setText(
+            "Recording consent ✓" if given else "No consent to recording yet"
+        )
+        self.consent_label.setProperty("tone", "ok" if given else "alert")
+        self.consent_label.style().unpolish(self.consent_label)
+        self.consent_label.style().polish(self.consent_label)
+        self.consent_button.setVisible(not given)
+
+    def _show_session(self) -> None:
+        recording = self.recorder is not None and self.recorder.recording
+        if self.client is not None:
+            self.client_label.setText(self.client.display_name)
+        given = self._consent_given()
+        self._show_consent(given)
+        self.appointment.setVisible(self.client is not None)
+        self.appointment.setEnabled(not recording)
+        self.record_button.setEnabled(
+            self.recorder is not None and (recording or (self.client is not None and bool(given)))
+        )
+        self.record_button.setText("■ Stop" if recording else "● Record")
+        for widget in (self.product_button, self.note_field):
+            widget.setEnabled(recording)
+        if not recording:
+            self.timer_label.setText("")
+            self.dropped_label.setText("")
+
+    def _ask_consent(self) -> None:
+        if self.client is not None:
+            self.action_requested.emit("consent", self.client.id)
+
+    def _toggle_recording(self) -> None:
+        if self.recorder is None:
+            return
+        if self.recorder.recording:
+            self.recorder.stop()
+            self._show_session()
+            return
+        if self.client is None:
+            return
+        self.record_button.setEnabled(False)
+        self.recorder.start(
+            self.client.id,
+            self.client.display_name,
+            self.appointment.currentData(),
+            self.link.url,
+        )
+
+    def _recording_started(self, status: RecordingStatus) -> None:
+        self._show_session()
+        self._recording_progress(status)
+        self.note_field.setFocus()
+
+    def _recording_progress(self, status: RecordingStatus) -> None:
+        minutes, seconds = divmod(int(status.elapsed), 60)
+        hours, minutes = divmod(minutes, 60)
+        self.timer_label.setText(f"● {hours:d}:{minutes:02d}:{seconds:02d}")
+        self.dropped_label.setText(f"{status.dropped} dropped")
+        self.dropped_label.setProperty("tone", "alert" if status.dropped else "")
+        self.dropped_label.style().unpolish(self.dropped_label)
+        self.dropped_label.style().polish(self.dropped_label)
+
+    def _recording_finished(self, result: Any) -> None:
+        self._show_session()
+        state = "interrupted" if result.interrupted else "saved"
+        self._show_message(
+            "notice",
+            f"Session {state}: {result.duration:.0f} s, {len(result.markers)} markers, "
+            f"{result.dropped} frames dropped",
+        )
+
+    def _preset_arrived(self, number: int, preset: Preset | None) -> None:
+        if self.recorder is None or not self.recorder.recording:
+            return
+        label = preset.name if preset is not None else f"Preset {number + 1}"
+        self.recorder.mark("preset", label, sku=preset.sku if preset else None, preset=number)
+
+    def _mark_product(self) -> None:
+        if self.recorder is None or not self.recorder.recording:
+            return
+        choices = [f"{name} · {sku}" for sku, name in self.products]
+        if not choices:
+            text, ok = QInputDialog.getText(self, "Product shown", "SKU of the product shown")
+            if ok and text.strip():
+                self.recorder.mark("product", text.strip(), sku=text.strip())
+            return
+        picked, ok = QInputDialog.getItem(self, "Product shown", "Product", choices, 0, False)
+        if ok and picked:
+            sku, name = self.products[choices.index(picked)]
+            self.recorder.mark("product", name, sku=sku)
+
+    def _mark_note(self) -> None:
+        text = self.note_field.text().strip()
+        if self.recorder is not None and self.recorder.recording and text:
+            self.recorder.mark("note", text)
+            self.note_field.clear()
+
+    def _marker_saved(self, kind: str, label: str) -> None:
+        self.last_marker.setText(f"Marked: {label}")
 
     # --- keyboard -------------------------------------------------------------------------
 
