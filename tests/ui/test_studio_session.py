@@ -1,0 +1,98 @@
+"""Recording a session through the real window: the showroom picture from the simulated
+camera, consent, record and stop, a preset recall that adds a marker, and the session in the
+client's timeline with a file ffprobe reads."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import uuid
+
+import pytest
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from app.context import AppContext
+from app.timeline import timeline
+from models import Client
+from ui.main_window import MainWindow
+
+TIMEOUT_MS = 20_000
+
+
+def first_client(ctx: AppContext) -> uuid.UUID:
+    with ctx.unit_of_work() as s:
+        return s.session.scalars(select(Client.id).order_by(Client.id).limit(1)).one()
+
+
+def test_record_a_session_with_a_preset_marker_and_find_it_in_the_timeline(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext
+) -> None:
+    page = window.studio_page
+    cid = first_client(ctx)
+    window.open_client(cid)
+    qtbot.waitUntil(lambda: page.client is not None and page.client.id == cid, timeout=TIMEOUT_MS)
+    window.show_page(2)
+    # No consent yet: recording is refused before anything starts.
+    qtbot.waitUntil(lambda: page.consent_button.isVisible(), timeout=TIMEOUT_MS)
+    assert not page.record_button.isEnabled()
+    with ctx.unit_of_work() as s:
+        s.activity.record_consent(cid, "video", "session_recording", "granted", "verbal", "Yes")
+    window.clients_page.show_client(cid)  # the profile reloads and tells the studio
+    qtbot.waitUntil(lambda: page.record_button.isEnabled(), timeout=TIMEOUT_MS)
+    assert not page.consent_button.isVisible()
+
+    link, recorder = window.camera, window.recorder
+    qtbot.waitUntil(
+        lambda: window.video is not None and window.video.latest() is not None, timeout=TIMEOUT_MS
+    )
+    link.save_preset(4, "Watch wall", "VC-WAT-0001")
+    qtbot.waitUntil(lambda: 4 in page._presets, timeout=TIMEOUT_MS)
+    link.drive(1, 0)
+    qtbot.wait(300)
+    link.stop()
+
+    page.record_button.click()
+    qtbot.waitUntil(lambda: recorder.recording, timeout=TIMEOUT_MS)
+    qtbot.wait(800)
+    link.recall(4)
+    qtbot.waitUntil(lambda: page.last_marker.text() == "Marked: Watch wall", timeout=TIMEOUT_MS)
+    page.note_field.setText("Prefers the steel bracelet")
+    page.note_field.returnPressed.emit()
+    qtbot.waitUntil(lambda: "steel" in page.last_marker.text(), timeout=TIMEOUT_MS)
+    qtbot.wait(600)
+    with qtbot.waitSignal(recorder.finished, timeout=TIMEOUT_MS) as finished:
+        page.record_button.click()
+    result = finished.args[0]
+    assert result.finished and not result.interrupted and result.error is None
+    assert result.duration > 1.0
+    assert [m.kind for m in result.markers] == ["preset", "note"]
+
+    def stored() -> bool:
+        with ctx.unit_of_work() as s:
+            profile = s.clients.profile(cid)
+        return bool(profile.studio_sessions) and profile.studio_sessions[0].status == "finished"
+
+    qtbot.waitUntil(stored, timeout=TIMEOUT_MS)
+    with ctx.unit_of_work() as s:
+        profile = s.clients.profile(cid)
+    [session] = profile.studio_sessions
+    assert session.markers == 2
+    [entry] = timeline(profile, frozenset({"session"}))
+    assert entry.title.startswith("Studio session")
+
+    if shutil.which("ffprobe") is None:
+        if os.environ.get("VITRINE_REQUIRE_FFPROBE") == "1":
+            pytest.fail("ffprobe is required here (VITRINE_REQUIRE_FFPROBE=1)")
+        pytest.skip("ffprobe is not installed: the file's container is not checked")
+    probe = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_streams", "-show_chapters", "-of", "json",
+         str(result.path)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    info = json.loads(probe.stdout)
+    assert info["streams"][0]["codec_name"] == "h264"
+    titles = [c["tags"]["title"] for c in info["chapters"]]
+    assert "Watch wall" in titles and "Prefers the steel bracelet" in titles
