@@ -22,13 +22,16 @@ from PySide6.QtWidgets import (
 
 from app.camera_link import CameraLink
 from app.context import AppContext, Services
+from app.studio import StudioService
 from app.studio_demo import start_demo_camera
 from app.studio_session import StudioRecorder, showroom_products
 from app.sync import SyncController
 from app.tasks import DbRunner
 from camera.presets import PresetBook
+from camera.replay import ReplayError
 from camera.video import ShowroomProduct, VideoSource, open_source
 from ui.actions import ActionRouter
+from ui.dialogs.replay import ReplayDialog
 from ui.icons import NAV_SIZE, icon
 from ui.pages.clients import ClientsPage
 from ui.pages.studio import StudioPage
@@ -66,6 +69,7 @@ class MainWindow(QMainWindow):
         # default) so the page works with no camera plugged in.
         self._demo_camera = None
         self._closing = False
+        self._media_dir = ctx.db.media_dir
         if not cameras:
             self._demo_camera = start_demo_camera()
             cameras = [self._demo_camera.url]
@@ -120,11 +124,15 @@ class MainWindow(QMainWindow):
         self.clients_page.action_requested.connect(self.actions_router.request)
         self.studio_page.action_requested.connect(self.actions_router.request)
         self.clients_page.profile_view.loaded.connect(self.studio_page.set_client)
+        self.clients_page.profile_view.replay_requested.connect(self.open_replay)
+        self.replay: ReplayDialog | None = None
         # Whoever changed the book (a dialog here, or a sync bringing others' edits), the
         # views showing clients reload.
         for listener in (self.clients_page.refresh, self.today_page.refresh, self._count_clients):
             self.actions_router.on_change(listener)
             self.sync.data_changed.connect(listener)
+        # A stored session shows in the client's timeline at once.
+        self.recorder.finished.connect(lambda _result: self.clients_page.refresh())
         self.actions_router.on_change(self.sync.refresh_status)  # an edit joins the outbox
         runner.failed.connect(self._operation_failed)
         self._restore()
@@ -250,6 +258,33 @@ class MainWindow(QMainWindow):
             self.studio_page.set_products([(p.sku, p.name) for p in found])
 
         runner.submit(products, start)
+
+    def open_replay(self, session_id: uuid.UUID) -> None:
+        """The replay of a recorded session; its file is looked up off the GUI thread."""
+        media_dir = self._media_dir
+
+        def find(services: Services) -> tuple[Path, str]:
+            view = StudioService(services.session, services.clients.actor).get(session_id)
+            when = view.started_at.astimezone().strftime("%d %b %Y %H:%M")
+            return media_dir / view.video_path, f"{view.client_name}, {when}"
+
+        def show(found: tuple[Path, str]) -> None:
+            path, title = found
+            if not path.exists():
+                self.statusBar().showMessage(
+                    f"The recording {path.name} is not on this workstation", 8000
+                )
+                return
+            try:
+                dialog = ReplayDialog(path, title, self)
+            except ReplayError as exc:
+                self.statusBar().showMessage(f"This recording cannot be played: {exc}", 8000)
+                return
+            self.replay = dialog
+            dialog.finished.connect(lambda _code: dialog.deleteLater())
+            dialog.open()
+
+        self._runner.submit(find, show)
 
     def open_client(self, client_id: uuid.UUID) -> None:
         self.show_page(CLIENTS)

@@ -83,6 +83,30 @@ def test_record_a_session_with_a_preset_marker_and_find_it_in_the_timeline(
     [entry] = timeline(profile, frozenset({"session"}))
     assert entry.title.startswith("Studio session")
 
+    # Replay: the timeline's link opens it; a chapter click seeks there and plays.
+    window.open_replay(session.id)
+    qtbot.waitUntil(
+        lambda: window.replay is not None and window.replay.isVisible(), timeout=TIMEOUT_MS
+    )
+    replay = window.replay
+    assert replay is not None
+    titles = [replay.chapters.item(i).text() for i in range(replay.chapters.count())]
+    row = next(i for i, text in enumerate(titles) if "Watch wall" in text)
+    chapter = replay.info.chapters[row]
+    replay.chapters.setCurrentRow(row)
+    replay.chapters.itemClicked.emit(replay.chapters.item(row))
+    qtbot.waitUntil(lambda: replay.player.playing, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: replay._last is not None and replay._last.t >= chapter.start - 0.05,
+        timeout=TIMEOUT_MS,
+    )
+    assert replay._last.t < chapter.start + 1.0  # landed at the chapter, not at the end
+    clip = ctx.db.media_dir / "clip.mp4"
+    replay.export_to(chapter, clip)
+    qtbot.waitUntil(lambda: replay.status.text().startswith("Saved"), timeout=TIMEOUT_MS)
+    assert clip.stat().st_size > 0
+    replay.done(0)
+
     if shutil.which("ffprobe") is None:
         if os.environ.get("VITRINE_REQUIRE_FFPROBE") == "1":
             pytest.fail("ffprobe is required here (VITRINE_REQUIRE_FFPROBE=1)")

@@ -154,7 +154,8 @@ def timeline_html(entries: list[TimelineEntry]) -> str:
     rows = [
         (
             f"{day_text(e.at)}<br>{time_text(e.at)}",
-            f'<span class="kind">{_e(e.title)}</span><br>{_e(e.detail)}{_by(e.who)}',
+            f'<span class="kind">{_e(e.title)}</span><br>{_e(e.detail)}{_by(e.who)}'
+            + (f' · <a href="replay:{e.ref}">Replay</a>' if e.kind == "session" else ""),
         )
         for e in entries
     ]

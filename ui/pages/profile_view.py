@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -169,6 +170,7 @@ class ProfileView(QWidget):
     action_requested = Signal(str, object)  # kind, uuid.UUID of the client
     loaded = Signal(object)  # ClientProfile
     changed = Signal(object)  # uuid.UUID: something about this client was written here
+    replay_requested = Signal(object)  # uuid.UUID of a recorded studio session
 
     def __init__(
         self, runner: DbRunner, media_dir: Path | None = None, parent: QWidget | None = None
@@ -195,6 +197,7 @@ class ProfileView(QWidget):
             n: _browser(ThumbBrowser(media_dir) if n == WISHES else None)
             for n in (OVERVIEW, TIMELINE, PURCHASES, WISHES, APPOINTMENTS, CONSENT)
         }
+        self.browsers[TIMELINE].anchorClicked.connect(self._timeline_link)
         for n, title in enumerate(TABS):
             self.tabs.addTab(self._tab_page(n), title)
             if n in self.browsers:
@@ -384,6 +387,11 @@ class ProfileView(QWidget):
                 CONSENT: lambda: html.consent_html(p, theme.current()),
             }[index]()
             self.browsers[index].setHtml(page)
+
+    def _timeline_link(self, url: QUrl) -> None:
+        if url.scheme() == "replay":
+            with contextlib.suppress(ValueError):  # a link we did not write
+                self.replay_requested.emit(uuid.UUID(url.path()))
 
     def _render_timeline(self) -> None:
         if self.profile is None:

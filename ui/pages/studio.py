@@ -110,6 +110,15 @@ class PreviewView(QWidget):
             self._timer.start(max(5, int(1000 / max(1.0, fps))))
         self.update()
 
+    def set_still(self, array: Any) -> None:
+        """Show this picture (H×W×3 BGR) until the next one."""
+        height, width = array.shape[:2]
+        self._array = array
+        self._image = QImage(
+            array.data, width, height, array.strides[0], QImage.Format.Format_BGR888
+        )
+        self.update()
+
     def _pull(self) -> None:
         if self._frames is None:
             return
