@@ -9,6 +9,7 @@ vitrine sync [enroll|status] [--db PATH]  sync with the central server (exit cod
 vitrine server [ACTION]                   run or administer the central server
 vitrine camera --camera URL ACTION        drive a PTZ camera: status, move, stop, zoom, home, preset
 vitrine camera-sim [--profile P] [...]    run a simulated VISCA PTZ camera, print its URL
+vitrine record --camera URL|sim --seconds N --out PATH [--client ID]   record a session
 vitrine replay-info PATH [--json]         a recording's duration, chapters, dropped frames
 """
 
@@ -28,11 +29,12 @@ from typing import Any
 
 from sqlalchemy.exc import OperationalError
 
+from app import record_cli as session_record_cli
 from app.clients import NotFoundError
 from app.context import AppContext, EmptyBookError, open_context
 from app.validation import ValidationError
 from camera import cli as camera_cli
-from camera import record_cli
+from camera import record_cli as replay_cli
 from camera.sim import cli as camera_sim_cli
 from models.database import DatabaseError, default_db_path, open_database
 from models.dto import ClientHit, ClientProfile, to_jsonable
@@ -113,8 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     sync_cli.add_parser(verbs, _db_option)
     server_cli.add_parser(verbs)
     camera_cli.add_parser(verbs)
+    session_record_cli.add_parser(verbs, _db_option)
     camera_sim_cli.add_parser(verbs)
-    record_cli.add_parser(verbs)
+    replay_cli.add_parser(verbs)
 
     doctor = verbs.add_parser("doctor", help="check a book's schema, counts and integrity")
     _db_option(doctor)
@@ -359,10 +362,13 @@ def main(argv: list[str] | None = None) -> int:
             return server_cli.run(args)
         if args.verb == "camera":
             return camera_cli.run(args)
+        if args.verb == "record":
+            book = args.db or (default_db_path() if args.client else None)
+            return session_record_cli.run(args, book)
         if args.verb == "camera-sim":
             return camera_sim_cli.run(args)
         if args.verb == "replay-info":
-            return record_cli.run(args)
+            return replay_cli.run(args)
         if args.verb == "sync":
             return cmd_sync(args)
         path = _db_path(args)

@@ -133,3 +133,38 @@ def test_a_full_disk_mid_seed_is_a_clear_error_and_keeps_what_was_written(
     assert report["integrity"] == "ok" and report["problems"] == []
     assert 0 < report["counts"]["clients"] < 20000
     assert report["search_index_rows"] == report["counts"]["clients"]
+
+
+def test_record_refuses_without_consent_then_stores_the_session(
+    seeded: Path, tmp_path: Path
+) -> None:
+    from sqlalchemy import select
+
+    from app.context import open_context
+    from models import Client
+
+    ctx = open_context(seeded)
+    try:
+        with ctx.unit_of_work() as s:
+            cid = s.session.scalars(select(Client.id).order_by(Client.id.desc()).limit(1)).one()
+    finally:
+        ctx.db.close()
+    out = tmp_path / "session.mp4"
+    args = ("record", "--camera", "sim", "--seconds", "2", "--width", "640", "--height", "360")
+    refused = vitrine(*args, "--out", str(out), "--client", str(cid), "--db", str(seeded),
+                      check=False)  # fmt: skip
+    assert refused.returncode == 3, refused.stderr
+    assert "not agreed" in refused.stderr and not out.exists()
+    ctx = open_context(seeded)
+    try:
+        with ctx.unit_of_work() as s:
+            s.activity.record_consent(cid, "video", "session_recording", "granted", "verbal", "Yes")
+    finally:
+        ctx.db.close()
+    done = vitrine(*args, "--out", str(out), "--client", str(cid), "--db", str(seeded))
+    assert "stored as session" in done.stdout
+    info = json.loads(vitrine("replay-info", str(out), "--json").stdout)
+    assert 1.5 <= info["duration"] <= 2.5
+    shown = json.loads(vitrine("client", "show", str(cid), "--json", "--db", str(seeded)).stdout)
+    assert len(shown["studio_sessions"]) == 1
+    assert shown["studio_sessions"][0]["status"] == "finished"
