@@ -384,7 +384,7 @@ class VideoSource:
         wait = self._backoff.next()
         self._set_status(
             SourceState.RETRYING,
-            f"{error}; retrying in {wait:.1f} s",
+            f"{error}; retrying in {wait:.3g} s",
             error=error,
             attempts=attempts,
             retry_at=time.monotonic() + wait,

@@ -141,7 +141,7 @@ class RtspServer:
 
     def close(self) -> None:
         self._closed.set()
-        self._listener.close()
+        _close_listener(self._listener)
         self.drop()
 
     def __enter__(self) -> RtspServer:
@@ -301,6 +301,21 @@ class SilentServer:
 
     def close(self) -> None:
         self._closed = True
-        self._listener.close()
+        _close_listener(self._listener)
         for conn in self._conns:
             conn.close()
+
+
+def _close_listener(listener: socket.socket) -> None:
+    """Close a listening socket another thread waits in accept() on: a plain close() leaves
+    the kernel's socket listening until that accept() returns."""
+    with contextlib.suppress(OSError):
+        listener.shutdown(socket.SHUT_RDWR)
+    listener.close()
+
+
+def free_port() -> int:
+    """A port nothing listens on (connections to it are refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
