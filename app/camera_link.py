@@ -135,6 +135,16 @@ class CameraLink(QObject):
         if d is not None:
             self._send(visca.focus_drive(d, direction * 4))
 
+    def move_to_degrees(self, pan_deg: float, tilt_deg: float) -> None:
+        """An absolute move, in degrees (converted with the maker's units)."""
+        d = self._dialect()
+        if d is not None:
+            pan, tilt = round(pan_deg * d.pan_per_degree), round(tilt_deg * d.tilt_per_degree)
+            low, high = d.pan_limits
+            tlow, thigh = d.tilt_limits
+            pan, tilt = max(low, min(high, pan)), max(tlow, min(thigh, tilt))
+            self._send(visca.pan_tilt_absolute(d, pan, tilt))
+
     def home(self) -> None:
         d = self._dialect()
         if d is not None:

@@ -15,6 +15,7 @@ import math
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -29,10 +30,11 @@ from app.context import open_context
 from app.demo.book import seed_book
 from app.sync import SyncController
 from app.tasks import DbRunner
+from camera.video import zoom_for_hfov
 from models.database import open_database
 from ui.application import apply_look
 from ui.dialogs import AddToWishListDialog, ClientFormDialog, RecordConsentDialog
-from ui.main_window import CLIENTS, SYNC, TODAY, MainWindow
+from ui.main_window import CLIENTS, STUDIO, SYNC, TODAY, MainWindow
 
 ANCHOR = date(2026, 11, 23)
 SIZE = (1440, 900)
@@ -224,6 +226,8 @@ def shoot(window: MainWindow, runner: DbRunner, media: Path, out: Path) -> None:
     save(picker, out, "wish-list-picker")
     picker.close()
 
+    shoot_studio(window, hit.id, out)
+
     window.theme.choose("dark")
     window.show_page(TODAY)
     wait_until(lambda: today.view is not None)
@@ -232,6 +236,61 @@ def shoot(window: MainWindow, runner: DbRunner, media: Path, out: Path) -> None:
     wait_until(lambda: page.profile is not None and page.profile.id == hit.id)
     save(window, out, "clients-profile-dark")
     window.theme.choose("light")
+
+
+def shoot_studio(window: MainWindow, client_id: uuid.UUID, out: Path) -> None:
+    """Frame three products with presets, record a short session with a preset recall and a
+    note, then replay it from the client's timeline."""
+    page, link = window.studio_page, window.camera
+    with window.ctx.unit_of_work() as s:
+        s.activity.record_consent(
+            client_id, "video", "session_recording", "granted", "verbal", "Agreed on the call"
+        )
+    window.clients_page.show_client(client_id)
+    wait_until(lambda: page.client is not None and page.record_button.isEnabled())
+    window.show_page(STUDIO)
+    wait_until(lambda: window.video is not None and window.video.latest() is not None)
+    sim, video = window._demo_camera, window.video
+    assert sim is not None and video is not None
+    profile = sim.profile
+    for slot, (sku, name) in enumerate(page.products[:3]):
+        pan, tilt, hfov = video.product_framing(sku)
+        link.move_to_degrees(pan, tilt)
+        link.zoom_to(zoom_for_hfov(hfov, profile.hfov_wide_deg, profile.hfov_tele_deg))
+        wait_until(lambda: not sim.state().moving)
+        settle(700)
+        page.save_preset(slot, name, sku)
+        wait_until(lambda slot=slot: slot in page._presets)
+    link.home()
+    wait_until(lambda: not sim.state().moving)
+    page.record_button.click()
+    wait_until(lambda: window.recorder.recording)
+    settle(1500)
+    link.recall(1)
+    wait_until(lambda: page.last_marker.text().startswith("Marked"))
+    wait_until(lambda: not sim.state().moving)
+    page.note_field.setText("Asked about the matching earrings")
+    page.note_field.returnPressed.emit()
+    settle(1500)
+    save(window, out, "studio")
+    done: list[object] = []
+    window.recorder.finished.connect(done.append)
+    page.record_button.click()
+    wait_until(lambda: bool(done), 60)
+    with window.ctx.unit_of_work() as s:
+        session_id = s.clients.profile(client_id).studio_sessions[0].id
+    window.open_replay(session_id)
+    wait_until(lambda: window.replay is not None and window.replay.chapters.count() > 0)
+    replay = window.replay
+    assert replay is not None
+    settle(2500)  # chapter pictures decode on a worker
+    replay.chapters.setCurrentRow(1)
+    replay.chapters.itemClicked.emit(replay.chapters.item(1))
+    settle(1500)
+    replay.toggle()
+    settle(300)
+    save(replay, out, "replay")
+    replay.done(0)
 
 
 if __name__ == "__main__":

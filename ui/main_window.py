@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         # default) so the page works with no camera plugged in.
         self._demo_camera = None
         self._closing = False
+        self.ctx = ctx
         self._media_dir = ctx.db.media_dir
         if not cameras:
             self._demo_camera = start_demo_camera()
