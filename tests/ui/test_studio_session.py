@@ -82,6 +82,9 @@ def test_record_a_session_with_a_preset_marker_and_find_it_in_the_timeline(
     assert session.markers == 2
     [entry] = timeline(profile, frozenset({"session"}))
     assert entry.title.startswith("Studio session")
+    from ui.pages.profile_html import overview_html
+
+    assert "Shown in the studio" in overview_html(profile, profile.created_at.date())
 
     # Replay: the timeline's link opens it; a chapter click seeks there and plays.
     window.open_replay(session.id)

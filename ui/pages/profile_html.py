@@ -146,8 +146,23 @@ def overview_html(p: ClientProfile, today: date) -> str:
         + _section("Preferences", _table(prefs, ("when", ""), False))
         + _section("Likes and dislikes", _table(feelings, ("when", ""), False))
         + _section("Important dates", _table(dates, ("when", "", "amount")))
+        + _section("Shown in the studio", _shown_in_studio(p))
     )
     return _page(body, "Nothing recorded yet")
+
+
+def _shown_in_studio(p: ClientProfile) -> str:
+    """Each product shown in a recorded session, once, with the last session that showed it."""
+    last: dict[str, datetime] = {}
+    for session in p.studio_sessions:
+        for name in session.products:
+            if name not in last or session.started_at > last[name]:
+                last[name] = session.started_at
+    rows = [
+        (day_text(when), _e(name))
+        for name, when in sorted(last.items(), key=lambda item: item[1], reverse=True)
+    ]
+    return _table(rows, ("when", ""), False)
 
 
 def timeline_html(entries: list[TimelineEntry]) -> str:
