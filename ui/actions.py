@@ -33,6 +33,10 @@ BUILDERS: dict[str, Builder] = {
     "task": lambda r, c, n, _m, p: NewTaskDialog(r, c, n, p),
     "appointment": lambda r, c, n, _m, p: BookAppointmentDialog(r, c, n, p),
     "consent": lambda r, c, n, _m, p: RecordConsentDialog(r, c, n, p),
+    # From the Studio: consent to session recording, asked on the video call itself.
+    "recording_consent": lambda r, c, n, _m, p: RecordConsentDialog(
+        r, c, n, p, channel="video", purpose="session_recording"
+    ),
     "wish": lambda r, c, n, m, p: AddToWishListDialog(r, c, n, m, p),
     "edit": lambda r, c, _n, _m, p: ClientFormDialog(r, c, p),
 }

@@ -17,6 +17,8 @@ from sqlalchemy import select
 from app.context import AppContext
 from app.timeline import timeline
 from models import Client
+from ui.dialogs import RecordConsentDialog
+from ui.dialogs.fields import select_data
 from ui.main_window import MainWindow
 
 TIMEOUT_MS = 20_000
@@ -38,9 +40,17 @@ def test_record_a_session_with_a_preset_marker_and_find_it_in_the_timeline(
     # No consent yet: recording is refused before anything starts.
     qtbot.waitUntil(lambda: page.consent_button.isVisible(), timeout=TIMEOUT_MS)
     assert not page.record_button.isEnabled()
-    with ctx.unit_of_work() as s:
-        s.activity.record_consent(cid, "video", "session_recording", "granted", "verbal", "Yes")
-    window.clients_page.show_client(cid)  # the profile reloads and tells the studio
+    # Captured there and then: the consent form opens on video and session recording.
+    page.consent_button.click()
+    dialog = window.actions_router.current
+    assert isinstance(dialog, RecordConsentDialog)
+    assert (dialog.channel.currentData(), dialog.purpose.currentData()) == (
+        "video",
+        "session_recording",
+    )
+    select_data(dialog.proof_kind, "verbal")
+    dialog.proof_text.setPlainText("Yes, you may record this call")
+    dialog.submit()
     qtbot.waitUntil(lambda: page.record_button.isEnabled(), timeout=TIMEOUT_MS)
     assert not page.consent_button.isVisible()
 

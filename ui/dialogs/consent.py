@@ -53,11 +53,13 @@ class RecordConsentDialog(ClientDialog):
         client_id: uuid.UUID,
         client_name: str,
         parent: QWidget | None = None,
+        channel: str | None = None,
+        purpose: str | None = None,
     ) -> None:
         super().__init__(runner, client_id, client_name, "Record consent", parent)
-        self.channel = choice_combo([c.value for c in ConsentChannel], channel_label)
+        self.channel = choice_combo([c.value for c in ConsentChannel], channel_label, channel)
         self.purpose = choice_combo(
-            [p.value for p in ConsentPurpose], lambda v: PURPOSE_LABELS.get(v, v)
+            [p.value for p in ConsentPurpose], lambda v: PURPOSE_LABELS.get(v, v), purpose
         )
         self.granted = QRadioButton("Granted")
         self.withdrawn = QRadioButton("Withdrawn")

@@ -172,7 +172,7 @@ class HoldButton(QToolButton):
 
 
 class StudioPage(QWidget):
-    action_requested = Signal(str, object)  # ("consent", client id): the shell opens the form
+    action_requested = Signal(str, object)  # ("recording_consent", client id): the form opens
 
     def __init__(
         self,
@@ -568,7 +568,7 @@ class StudioPage(QWidget):
 
     def _ask_consent(self) -> None:
         if self.client is not None:
-            self.action_requested.emit("consent", self.client.id)
+            self.action_requested.emit("recording_consent", self.client.id)
 
     def _toggle_recording(self) -> None:
         if self.recorder is None:
