@@ -133,3 +133,58 @@ def test_record_a_session_with_a_preset_marker_and_find_it_in_the_timeline(
     assert info["streams"][0]["codec_name"] == "h264"
     titles = [c["tags"]["title"] for c in info["chapters"]]
     assert "Watch wall" in titles and "Prefers the steel bracelet" in titles
+
+
+CRASHING_RECORDER = """
+import os, sys, time
+import numpy as np
+from camera.recording import Recorder, settings_for
+rec = Recorder(sys.argv[1], settings_for(320, 240))
+rec.start()
+t0 = time.monotonic()
+n = 0
+while time.monotonic() - t0 < 2.5:
+    frame = np.full((240, 320, 3), n % 255, np.uint8)
+    rec.submit(frame, time.monotonic())
+    if n == 30:
+        rec.mark("note", "before the crash")
+    n += 1
+    time.sleep(1 / 30)
+os._exit(9)  # no stop(): the power went
+"""
+
+
+def test_a_session_cut_by_a_crash_is_recovered_as_interrupted(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext
+) -> None:
+    import sys
+
+    from app.studio import StudioService
+
+    cid = first_client(ctx)
+    with ctx.unit_of_work() as s:
+        s.activity.record_consent(cid, "video", "session_recording", "granted", "verbal", "Yes")
+        sid = StudioService(s.session, ctx.actor).start(cid, "studio/crashed.mp4")
+        StudioService(s.session, ctx.actor).add_marker(sid, 1_000, "note", "before the crash")
+    target = ctx.db.media_dir / "studio" / "crashed.mp4"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    crashed = subprocess.run(
+        [sys.executable, "-c", CRASHING_RECORDER, str(target)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert crashed.returncode == 9, crashed.stderr
+    assert not target.exists()  # only the fragmented file and the journal were written
+    with qtbot.waitSignal(window.recorder.recovered, timeout=TIMEOUT_MS) as recovered:
+        window.recorder.recover_unfinished()
+    assert recovered.args == [1]
+
+    def interrupted() -> bool:
+        with ctx.unit_of_work() as s:
+            return StudioService(s.session, ctx.actor).get(sid).status == "interrupted"
+
+    qtbot.waitUntil(interrupted, timeout=TIMEOUT_MS)
+    with ctx.unit_of_work() as s:
+        view = StudioService(s.session, ctx.actor).get(sid)
+    assert view.duration_ms is not None and 1_400 <= view.duration_ms <= 2_600
+    assert [m.label for m in view.markers] == ["before the crash"]
+    assert target.exists()
