@@ -193,7 +193,7 @@ class VideoSource:
         self._status = SourceStatus(SourceState.STOPPED, "not started", since=time.monotonic())
         self.frames_seen = 0  # frames published
         self.frames_lost = 0  # frames the source itself lost (gaps in Frame.index)
-        self.frames_late = 0  # frames published later than their due time (paced sources)
+        self.frames_late = 0  # frames out after the next one was due (paced sources)
         self.reconnects = 0  # times frames flowed again after a loss
 
     # --- life -------------------------------------------------------------------------
