@@ -12,7 +12,16 @@ import pytest
 from camera.record_cli import record as record_from_source
 from camera.recording import Recorder, RecordingError
 from main import main
-from tests.camera.recording.helpers import FPS, SMALL, T0, decode_all, frame, record, times
+from tests.camera.recording.helpers import (
+    FPS,
+    SMALL,
+    T0,
+    decode_all,
+    ffprobe,
+    frame,
+    record,
+    times,
+)
 
 
 def test_replay_info_prints_duration_chapters_and_drops(
@@ -81,7 +90,15 @@ def test_record_pulls_frames_for_the_given_seconds(tmp_path: Path) -> None:
         seen.append(recorder)
         recorder.mark("note", "opening", time.monotonic())
 
-    result = record_from_source(camera, 1.0, tmp_path / "r.mp4", settings=SMALL, on_start=started)
+    result = record_from_source(
+        camera,
+        1.0,
+        tmp_path / "r.mp4",
+        settings=SMALL,
+        on_start=started,
+        metadata={"title": "Showroom, 23 Nov"},
+    )
+    assert ffprobe(result.path, "-show_format")["format"]["tags"]["title"] == "Showroom, 23 Nov"
     assert result.finished and result.error is None and result.dropped == 0
     assert result.duration == pytest.approx(1.0, abs=2.5 / FPS)
     assert abs(result.frames - FPS) <= 2
