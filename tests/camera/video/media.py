@@ -107,9 +107,10 @@ def _nal_units(unit: bytes) -> list[bytes]:
 class RtspServer:
     """Serves one looping H.264 stream at rtsp://127.0.0.1:PORT/live to any number of clients,
     over TCP only. `stall()` keeps connections open but sends nothing; `drop()` closes every
-    client connection; `close()` stops listening."""
+    client connection; `close()` stops listening; `skip_gops` leaves pictures out (their
+    time passes); `hold_until` delays pictures and then sends them in one burst."""
 
-    def __init__(self, units: list[bytes], fps: int = 30) -> None:
+    def __init__(self, units: list[bytes], fps: int = 30, gop: int = 10) -> None:
         self.units = [_nal_units(u) for u in units]
         self.fps = fps
         sps = next(n for au in self.units for n in au if n[0] & 0x1F == 7)
@@ -123,6 +124,9 @@ class RtspServer:
         self._stalled = threading.Event()
         self._closed = threading.Event()
         self.sessions = 0  # PLAY requests served
+        self.gop = gop
+        self.skip_gops = 0  # GOPs to leave out, as if the network lost them
+        self.hold_until = 0.0  # pictures are held back until then, then sent at once
         threading.Thread(target=self._accept, daemon=True).start()
 
     def stall(self, on: bool = True) -> None:
@@ -236,6 +240,7 @@ class RtspServer:
     def _send(self, conn: socket.socket, lock: threading.Lock) -> None:
         seq = 0
         n = 0
+        held = b""
         period = 1.0 / self.fps
         due = time.monotonic()
         while not self._closed.is_set():
@@ -243,6 +248,11 @@ class RtspServer:
                 time.sleep(0.01)
                 due = time.monotonic()
                 continue
+            if self.skip_gops and n % self.gop == 0:  # a camera losing a whole GOP
+                self.skip_gops -= 1
+                n += self.gop
+                due += self.gop * period
+                time.sleep(max(0.0, due - time.monotonic()))
             nals = self.units[n % len(self.units)]
             stamp = (n * 90000 // self.fps) & 0xFFFFFFFF
             packets = []
@@ -265,11 +275,14 @@ class RtspServer:
                 seq = (seq + 1) & 0xFFFF
                 packet = rtp + payload
                 data += b"$\x00" + struct.pack(">H", len(packet)) + packet
-            try:
-                with lock:
-                    conn.sendall(data)
-            except OSError:
-                return
+            held += data
+            if time.monotonic() >= self.hold_until:
+                try:
+                    with lock:
+                        conn.sendall(held)
+                except OSError:
+                    return
+                held = b""
             n += 1
             due += period
             delay = due - time.monotonic()

@@ -3,6 +3,7 @@ camera that never answers or stops sending, reconnecting, and passwords kept out
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -117,6 +118,35 @@ def test_rtsp_frames_arrive_and_the_stream_is_described(rtsp: RtspServer, source
     time.sleep(1.0)
     assert 24 <= source.frames_seen - seen <= 36
     assert source.frames_lost == 0
+
+
+def test_pictures_the_network_lost_leave_a_gap(rtsp: RtspServer, sources: Started) -> None:
+    source = sources(open_source(rtsp.url, open_timeout=3, read_timeout=2))
+    with source.subscribe(maxsize=256) as queue:
+        assert queue.get(timeout=5.0) is not None
+        time.sleep(0.3)
+        rtsp.skip_gops = 1  # ten pictures never sent
+        assert until(lambda: source.frames_lost >= 10, 3.0)
+        time.sleep(0.2)
+    frames = list(queue)
+    jumps = [b.index - a.index for a, b in itertools.pairwise(frames) if b.index - a.index > 1]
+    assert jumps == [11]
+    assert source.frames_lost == 10
+
+
+def test_a_backlog_is_skipped_to_catch_up_with_the_camera(rtsp, sources) -> None:
+    source = sources(open_source(rtsp.url, open_timeout=3, read_timeout=3, max_lag=0.3))
+    assert source.wait_frame(timeout=5.0) is not None
+    time.sleep(0.8)  # past the start-up burst
+    assert source.frames_lost == 0
+    rtsp.hold_until = time.monotonic() + 1.0  # a second of pictures arrives in one go
+    assert until(lambda: source.frames_lost > 0, 4.0)
+    time.sleep(0.5)
+    # Only the pictures more than 0.3 s old were skipped: about 0.7 s of the 1 s held back.
+    assert 12 <= source.frames_lost <= 28
+    seen = source.frames_seen
+    time.sleep(0.5)
+    assert source.frames_seen - seen >= 10  # and live again at the camera's pace
 
 
 def test_a_dropped_rtsp_connection_is_reopened(rtsp: RtspServer, sources: Started) -> None:
