@@ -44,8 +44,11 @@ from sync.server.db import metadata
 from tests.sync.conftest import postgres_url
 from tests.sync.harness import ServerWorld, Workstation
 
-EXAMPLES = int(os.environ.get("VITRINE_SYNC_EXAMPLES", "100"))
-STEPS = int(os.environ.get("VITRINE_SYNC_STEPS", "30"))
+# 200 runs of up to 15 steps on SQLite and 120 on PostgreSQL: the interleavings that broke
+# things so far needed fewer than 10 steps, and more, shorter runs explore more starting
+# states in the same time. A soak sets both higher.
+EXAMPLES = int(os.environ.get("VITRINE_SYNC_EXAMPLES", "200"))
+STEPS = int(os.environ.get("VITRINE_SYNC_STEPS", "15"))
 CRASH_POINTS = [
     "push.answered",
     "push.applied",
