@@ -667,9 +667,11 @@ class Player:
                 anchored_speed = 0.0  # re-anchor when playback resumes
             if target is not None:
                 shown, ahead, decoded = self._seek(container, stream, target)
+                anchored_speed = 0.0
                 if shown is not None:
                     self._deliver(shown, box)
-                anchored_speed = 0.0
+                    # Playing on, the next frame is due one frame interval after this one.
+                    anchor_wall, anchor_t, anchored_speed = time.monotonic(), target, speed
                 continue
             if not playing:
                 continue
