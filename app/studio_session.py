@@ -181,6 +181,8 @@ class StudioRecorder(QObject):
         )
         try:
             recorder.start()
+            # The recording's first chapter: one chapter a marker, from the very start.
+            recorder.mark("start", f"Session with {client_name}")
         except RecordingError as exc:
             self._abandon(session_id, str(exc))
             return

@@ -78,7 +78,7 @@ def test_record_a_session_with_a_preset_marker_and_find_it_in_the_timeline(
     result = finished.args[0]
     assert result.finished and not result.interrupted and result.error is None
     assert result.duration > 1.0
-    assert [m.kind for m in result.markers] == ["preset", "note"]
+    assert [m.kind for m in result.markers] == ["start", "preset", "note"]
 
     def stored() -> bool:
         with ctx.unit_of_work() as s:
@@ -132,7 +132,8 @@ def test_record_a_session_with_a_preset_marker_and_find_it_in_the_timeline(
     info = json.loads(probe.stdout)
     assert info["streams"][0]["codec_name"] == "h264"
     titles = [c["tags"]["title"] for c in info["chapters"]]
-    assert "Watch wall" in titles and "Prefers the steel bracelet" in titles
+    assert titles == [m.label for m in result.markers]  # one chapter a marker
+    assert titles[1:] == ["Watch wall", "Prefers the steel bracelet"]
 
 
 CRASHING_RECORDER = """

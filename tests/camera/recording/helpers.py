@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from collections.abc import Iterable
@@ -12,6 +13,7 @@ from typing import Any
 import av
 import cv2
 import numpy as np
+import pytest
 
 from camera.recording import EncoderSettings, Recorder, RecordingResult
 
@@ -85,7 +87,11 @@ def record(
 
 def ffprobe(path: Path, *args: str) -> dict[str, Any]:
     exe = shutil.which("ffprobe")
-    assert exe, "ffprobe is needed: apt-get install ffmpeg"
+    if exe is None:
+        # CI installs ffmpeg and requires it; elsewhere these checks wait for it.
+        if os.environ.get("VITRINE_REQUIRE_FFPROBE") == "1":
+            pytest.fail("ffprobe is required here (VITRINE_REQUIRE_FFPROBE=1)")
+        pytest.skip("ffprobe is not installed (apt-get install ffmpeg): the file is not probed")
     out = subprocess.run(
         [exe, "-v", "error", "-of", "json", *args, str(path)],
         capture_output=True,
