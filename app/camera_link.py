@@ -7,7 +7,9 @@ camera (seconds at worst), so it runs on a small worker, never in a slot.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -21,6 +23,7 @@ from camera.visca import ViscaError
 log = logging.getLogger(__name__)
 
 MAX_DRIVE_SPEED = 24
+STOP_WAIT = 0.5  # seconds a closing link waits for the camera to confirm its stop
 
 
 class CameraLink(QObject):
@@ -59,14 +62,26 @@ class CameraLink(QObject):
         self.stateChanged.emit(camera.state)
         self._worker.submit(self._refresh_presets)
 
-    def close(self) -> None:
+    def close(self, wait: bool = False) -> None:
+        """Let go of the camera, stopping whatever moves first. The stop is confirmed (or
+        given up on after half a second) on a worker, unless `wait` (the app is exiting)."""
         camera, self._camera = self._camera, None
-        if camera is not None:
-            camera.stop()  # whatever was moving stops before we let go
+        if camera is None:
+            return
+
+        def let_go() -> None:
+            with contextlib.suppress(Exception):  # offline, or refused: nothing moves then
+                camera.stop().result(STOP_WAIT)
+                camera.zoom_stop().result(STOP_WAIT)
             camera.close()
 
+        if wait:
+            let_go()
+        else:
+            threading.Thread(target=let_go, name="camera-close", daemon=True).start()
+
     def shutdown(self) -> None:
-        self.close()
+        self.close(wait=True)
         self._worker.shutdown(wait=False, cancel_futures=True)
 
     def _on_event(self, event: CameraEvent) -> None:  # the controller's thread

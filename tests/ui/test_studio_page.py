@@ -100,3 +100,13 @@ def test_presets_save_on_ctrl_click_recall_on_click_and_show_off_preset(
     link.drive(-1, 0)
     qtbot.waitUntil(lambda: page.off_preset.text().startswith("Off preset 3"), timeout=TIMEOUT_MS)
     link.stop()
+
+
+def test_letting_go_of_a_moving_camera_stops_it_first(
+    qtbot: QtBot, rig: tuple[CameraSimulator, StudioPage]
+) -> None:
+    sim, page = rig
+    page.link.drive(1, 0)
+    qtbot.waitUntil(lambda: sim.state().pan_tilt_moving, timeout=TIMEOUT_MS)
+    page.link.shutdown()  # the window closing
+    assert not sim.state().pan_tilt_moving
