@@ -329,6 +329,11 @@ class CameraController:
 
     def _shutdown(self) -> None:
         if self._open:
+            # A stop asked for just before closing still goes out, once.
+            for job in [*self._requests, *self._queue]:
+                if job.stops:
+                    with contextlib.suppress(LinkDown):
+                        self._send(job, time.monotonic())
             self._selector.unregister(self._link)
             self._link.close()
             self._open = False

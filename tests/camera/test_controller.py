@@ -252,3 +252,14 @@ def test_several_cameras_at_once_each_on_its_own_link() -> None:
             (-200, 20),
             (300, -30),
         ]
+
+
+def test_a_stop_asked_for_just_before_closing_still_goes_out() -> None:
+    with CameraSimulator(profile="sony", transport="udp") as sim:
+        cam = CameraController(sim.url, poll=False).start()
+        assert until(lambda: cam.state.connected)
+        cam.drive(6, 0).result(2)
+        assert until(lambda: sim.state().pan_tilt_moving)
+        cam.stop()
+        cam.close()
+        assert until(lambda: not sim.state().pan_tilt_moving, 1.0)
