@@ -258,7 +258,7 @@ def test_a_stop_asked_for_just_before_closing_still_goes_out() -> None:
     with CameraSimulator(profile="sony", transport="udp") as sim:
         cam = CameraController(sim.url, poll=False).start()
         assert until(lambda: cam.state.connected)
-        cam.drive(6, 0).result(2)
+        cam.drive(6, 0)
         assert until(lambda: sim.state().pan_tilt_moving)
         cam.stop()
         cam.close()
