@@ -4,10 +4,11 @@
                            [--preset-720 P] [--crf N] [--keep DIR]
 
 For each size, three threads run as in the studio:
-1. capture: a synthetic moving source, paced at 30 fps: a large textured picture panned and
-   zoomed with cv2.warpAffine each frame, with a moving disc and a frame counter drawn on
-   top (not trivially compressible, costs about what decoding a camera's MJPEG does);
-   every frame goes to `Recorder.submit()` and, as the latest frame, to the preview;
+1. capture: a synthetic source paced at 30 fps. By default (`--scene showroom`) the studio's
+   own synthetic showroom (the demo catalog's products on the virtual set) filmed along a
+   fixed pan/tilt/zoom path; `--scene texture` is a noisier textured picture panned and
+   zoomed with cv2.warpAffine. Every frame goes to `Recorder.submit()` and, as the latest
+   frame, to the preview;
 2. preview: converts each latest frame as a Qt preview would (scaled to the widget's size,
    converted to RGB32);
 3. the recorder's encoder thread (and libx264's own threads).
@@ -29,6 +30,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import random
 import re
 import resource
 import shutil
@@ -45,7 +47,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from app.demo.catalog import make_catalog, render_product_image
 from camera.recording import PRESETS, EncoderSettings, Recorder
+from camera.video import ShowroomProduct, ShowroomSet
 
 # OpenCV's worker threads would run the source's and the preview's work outside their own
 # threads, and the CPU they use would be counted as the encoder's.
@@ -122,6 +126,41 @@ class MovingSource:
         return out
 
 
+class ShowroomFrames:
+    """Frame i of the studio's own synthetic source: the demo catalog's products on the
+    virtual showroom set, filmed by a camera that pans, tilts and zooms along a fixed path
+    (what `camera.video.SyntheticSource` renders from the simulated camera's pose)."""
+
+    _set: ShowroomSet | None = None
+
+    def __init__(self, width: int, height: int) -> None:
+        self.width, self.height = width, height
+        if ShowroomFrames._set is None:
+            folder = Path(tempfile.mkdtemp(prefix="vitrine-showroom-"))
+            products = []
+            for n, item in enumerate(make_catalog(random.Random(7), 43)):
+                image = folder / f"{n}.png"
+                render_product_image(item, image)
+                products.append(ShowroomProduct(item.sku, item.name, item.brand, image))
+            ShowroomFrames._set = ShowroomSet(products)
+        self.showroom = ShowroomFrames._set
+
+    def frame(self, i: int) -> np.ndarray:
+        t = i / FPS
+        pan = 60 * math.sin(t * 0.21)
+        tilt = 6 * math.sin(t * 0.37)
+        hfov = 36 + 22 * math.sin(t * 0.29)
+        out = self.showroom.render_view(pan, tilt, hfov, self.width, self.height)
+        cv2.putText(
+            out, f"{i:06d}", (self.width // 20, self.height // 8), cv2.FONT_HERSHEY_SIMPLEX,
+            self.height / 360, (255, 255, 255), max(2, self.height // 200),
+        )  # fmt: skip
+        return out
+
+
+SCENES = {"showroom": ShowroomFrames, "texture": MovingSource}
+
+
 def thread_cpu() -> float:
     r = resource.getrusage(resource.RUSAGE_THREAD)
     return r.ru_utime + r.ru_stime
@@ -159,8 +198,10 @@ class RunFigures:
     late_frames: int  # the source itself fell behind its 30 fps schedule by > 1 frame
 
 
-def record_run(label: str, settings: EncoderSettings, seconds: float, folder: Path) -> RunFigures:
-    source = MovingSource(settings.width, settings.height)
+def record_run(
+    label: str, settings: EncoderSettings, seconds: float, folder: Path, scene: str = "showroom"
+) -> RunFigures:
+    source = SCENES[scene](settings.width, settings.height)
     total = int(seconds * FPS)
     preview_box = (settings.width // 2, settings.height // 2)
     latest: list[np.ndarray | None] = [None]
@@ -258,7 +299,7 @@ def record_run(label: str, settings: EncoderSettings, seconds: float, folder: Pa
 
 
 def ffmpeg_run(
-    settings: EncoderSettings, frames: int, out: Path, paced: bool = False
+    settings: EncoderSettings, frames: int, out: Path, paced: bool = False, scene: str = "showroom"
 ) -> tuple[float, str]:
     """The ffmpeg CLI's user + sys CPU to encode the same frames with the same settings.
 
@@ -279,7 +320,7 @@ def ffmpeg_run(
         "-movflags", "frag_keyframe+empty_moov+default_base_moof", "-flush_packets", "1",
         str(out),
     ]  # fmt: skip
-    source = MovingSource(s.width, s.height)
+    source = SCENES[scene](s.width, s.height)
     child = subprocess.Popen(command, stdin=subprocess.PIPE)
     assert child.stdin is not None
     start = time.monotonic()
@@ -342,6 +383,12 @@ def main() -> int:
     parser.add_argument("--crf", type=int, help="quality (default: the recorder's)")
     parser.add_argument("--keep", type=Path, help="keep the files in this folder")
     parser.add_argument(
+        "--scene",
+        choices=sorted(SCENES),
+        default="showroom",
+        help="showroom: the studio's synthetic showroom; texture: a noisier moving texture",
+    )
+    parser.add_argument(
         "--paced-baseline",
         action="store_true",
         help="also time the ffmpeg CLI fed at 30 fps in real time (as long again)",
@@ -359,12 +406,14 @@ def main() -> int:
                 settings = replace(settings, preset=override)
             if args.crf is not None:
                 settings = replace(settings, crf=args.crf)
-            run = record_run(label, settings, args.seconds, folder)
+            run = record_run(label, settings, args.seconds, folder, args.scene)
             baseline = folder / f"{label}.ffmpeg.mp4"
-            ffmpeg_cpu, ffmpeg_x264 = ffmpeg_run(settings, run.encoded, baseline)
+            ffmpeg_cpu, ffmpeg_x264 = ffmpeg_run(settings, run.encoded, baseline, scene=args.scene)
             paced_cpu = None
             if args.paced_baseline:
-                paced_cpu, _ = ffmpeg_run(settings, run.encoded, baseline, paced=True)
+                paced_cpu, _ = ffmpeg_run(
+                    settings, run.encoded, baseline, paced=True, scene=args.scene
+                )
             report(run, ffmpeg_cpu, ffmpeg_x264, paced_cpu)
     finally:
         if args.keep is None:
