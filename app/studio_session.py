@@ -80,6 +80,7 @@ class StudioRecorder(QObject):
     failed = Signal(str)
     recovered = Signal(int)  # how many interrupted sessions were recovered at start
     _stopped = Signal(object, object)  # (session id, RecordingResult | Exception), from a worker
+    _opened = Signal(object, str, object)  # (session id, client, Recorder | error), from a worker
 
     def __init__(
         self,
@@ -104,6 +105,7 @@ class StudioRecorder(QObject):
         self._ticker.setInterval(250)
         self._ticker.timeout.connect(self._tick)
         self._stopped.connect(self._store_result)
+        self._opened.connect(self._rolling)
 
     # --- state ----------------------------------------------------------------------------
 
@@ -179,12 +181,30 @@ class StudioRecorder(QObject):
             settings_for(width, height, fps=max(1, round(source.fps or 30))),
             metadata={"session": str(session_id), "client": client_name},
         )
-        try:
-            recorder.start()
-            # The recording's first chapter: one chapter a marker, from the very start.
-            recorder.mark("start", f"Session with {client_name}")
-        except RecordingError as exc:
-            self._abandon(session_id, str(exc))
+        client = client_name
+
+        def open_files() -> None:  # on the worker: creating files and fsyncs
+            try:
+                recorder.start()
+                # The recording's first chapter: one chapter a marker, from the very start.
+                recorder.mark("start", f"Session with {client}")
+            except RecordingError as exc:
+                self._opened.emit(session_id, client, str(exc))
+                return
+            self._opened.emit(session_id, client, recorder)
+
+        self._background(open_files)
+
+    def _rolling(self, session_id: uuid.UUID, client_name: str, outcome: Any) -> None:
+        """The recorder's files are open (or could not be): start feeding it frames."""
+        if isinstance(outcome, str):
+            self._abandon(session_id, outcome)
+            return
+        recorder: Recorder = outcome
+        source = self.source
+        if source is None:
+            recorder.stop()
+            self._abandon(session_id, "the video source stopped")
             return
         self._recorder, self._session_id, self._client_name = recorder, session_id, client_name
         subscription = source.subscribe(maxsize=8)
@@ -227,19 +247,24 @@ class StudioRecorder(QObject):
         data: dict[str, Any] = {
             k: v for k, v in (("sku", sku), ("preset", preset)) if v is not None
         }
-        try:
-            marker = rec.mark(kind, label.strip(), data=data)
-        except RecordingError as exc:
-            self.failed.emit(str(exc))
-            return
-        at_ms = round(marker.t * 1000)
-        self._runner.submit(
-            lambda s: StudioService(s.session, self._actor).add_marker(
-                sid, at_ms, kind, label, sku=sku, preset=preset
-            ),
-            lambda _id: self.marked.emit(kind, label),
-            on_error=lambda exc: self.failed.emit(f"Marker not saved: {exc}"),
-        )
+        at = time.monotonic()  # the moment asked for, whenever the disk gets to it
+
+        def write() -> None:  # on the worker: the journal line is fsynced before it returns
+            try:
+                marker = rec.mark(kind, label.strip(), t=at, data=data)
+            except RecordingError as exc:
+                self.failed.emit(str(exc))
+                return
+            at_ms = round(marker.t * 1000)
+            self._runner.submit(
+                lambda s: StudioService(s.session, self._actor).add_marker(
+                    sid, at_ms, kind, label, sku=sku, preset=preset
+                ),
+                lambda _id: self.marked.emit(kind, label),
+                on_error=lambda exc: self.failed.emit(f"Marker not saved: {exc}"),
+            )
+
+        self._background(write)
 
     # --- stop -----------------------------------------------------------------------------
 
