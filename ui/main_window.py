@@ -28,7 +28,8 @@ from app.studio_session import StudioRecorder, showroom_products
 from app.sync import SyncController
 from app.tasks import DbRunner
 from camera.presets import PresetBook
-from camera.replay import ReplayError
+from camera.replay import RecordingInfo, ReplayError
+from camera.replay import info as replay_info
 from camera.video import ShowroomProduct, VideoSource, open_source
 from ui.actions import ActionRouter
 from ui.dialogs.replay import ReplayDialog
@@ -264,23 +265,24 @@ class MainWindow(QMainWindow):
         """The replay of a recorded session; its file is looked up off the GUI thread."""
         media_dir = self._media_dir
 
-        def find(services: Services) -> tuple[Path, str]:
+        def find(services: Services) -> tuple[Path, str, RecordingInfo | str]:
             view = StudioService(services.session, services.clients.actor).get(session_id)
             when = view.started_at.astimezone().strftime("%d %b %Y %H:%M")
-            return media_dir / view.video_path, f"{view.client_name}, {when}"
+            path = media_dir / view.video_path
+            try:  # the file's facts are read here too, off the GUI thread
+                facts: RecordingInfo | str = replay_info(path)
+            except (ReplayError, OSError) as exc:
+                facts = str(exc)
+            return path, f"{view.client_name}, {when}", facts
 
-        def show(found: tuple[Path, str]) -> None:
-            path, title = found
-            if not path.exists():
-                self.statusBar().showMessage(
-                    f"The recording {path.name} is not on this workstation", 8000
-                )
+        def show(found: tuple[Path, str, RecordingInfo | str]) -> None:
+            path, title, facts = found
+            if isinstance(facts, str):
+                if not path.exists():
+                    facts = f"the recording {path.name} is not on this workstation"
+                self.statusBar().showMessage(f"This recording cannot be played: {facts}", 8000)
                 return
-            try:
-                dialog = ReplayDialog(path, title, self)
-            except ReplayError as exc:
-                self.statusBar().showMessage(f"This recording cannot be played: {exc}", 8000)
-                return
+            dialog = ReplayDialog(path, title, facts, self)
             self.replay = dialog
             dialog.finished.connect(lambda _code: dialog.deleteLater())
             dialog.open()

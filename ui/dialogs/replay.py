@@ -75,14 +75,21 @@ class ReplayDialog(QDialog):
     _thumbs = Signal(object)  # [(Chapter, image)], from the worker
     _exported = Signal(str)
 
-    def __init__(self, path: Path, title: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        title: str,
+        facts: replay.RecordingInfo | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("replayDialog")
         self.setWindowTitle(f"Replay — {title}")
         self.resize(1180, 720)
         self.path = path
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="replay-work")
-        self.info = replay.info(path)
+        # `facts` read off the GUI thread by the caller; reading them here is for tools.
+        self.info = facts if facts is not None else replay.info(path)
         self.video = PreviewView()
         self.video.placeholder = "Loading…"
         self.heading = named(QLabel(title), "studioClient")
@@ -158,8 +165,14 @@ class ReplayDialog(QDialog):
         self.player = replay.Player(
             path, self._frame.emit, size=(1280, 720), on_event=self._event.emit
         )
-        self.player.open()
+        self._worker.submit(self._open_player)
         self._worker.submit(self._load_thumbs)
+
+    def _open_player(self) -> None:  # the worker: opening the file reads and probes it
+        try:
+            self.player.open()
+        except (replay.ReplayError, OSError) as exc:
+            self._exported.emit(f"This recording cannot be played: {exc}")
 
     # --- the picture ----------------------------------------------------------------------
 
