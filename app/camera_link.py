@@ -47,6 +47,10 @@ class CameraLink(QObject):
         return self._camera.address.url if self._camera else None
 
     @property
+    def dialect(self) -> visca.Dialect | None:
+        return self._camera.dialect if self._camera else None
+
+    @property
     def state(self) -> CameraState | None:
         return self._camera.state if self._camera else None
 

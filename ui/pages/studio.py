@@ -192,6 +192,8 @@ class StudioPage(QWidget):
         self._state: CameraState | None = None
         self._presets: dict[int, Preset] = {}
         self._zoom_dragging = False
+        self._shown_at: int | None = None  # the preset the grid shows as current
+        self._icons: dict[str, QIcon] = {}  # thumbnails, read once each
 
         self.preview = PreviewView()
         self.status = named(QLabel("No camera"), "studioStatus")
@@ -388,7 +390,7 @@ class StudioPage(QWidget):
             self.status.setProperty("tone", "alert")
         self.status.style().unpolish(self.status)
         self.status.style().polish(self.status)
-        d = self.link._dialect()
+        d = self.link.dialect
         if d is not None and state.pan is not None and state.tilt is not None:
             zoom = "" if state.zoom is None else f" · zoom {100 * state.zoom / d.zoom_max:.0f}%"
             self.position.setText(
@@ -408,7 +410,10 @@ class StudioPage(QWidget):
             )
         else:
             self.off_preset.setText("")
-        self._fill_presets()
+        at = None if state.off_preset else state.preset
+        if at != self._shown_at:  # the grid marks the preset the camera sits on
+            self._shown_at = at
+            self._fill_presets()
 
     def _show_message(self, kind: str, text: str) -> None:
         if kind == "error":
@@ -453,7 +458,10 @@ class StudioPage(QWidget):
             palette = theme.current()
             pixmap.fill(QColor(palette.slot if preset is None else palette.slot_saved))
             return QIcon(pixmap)
-        return QIcon(str(self.link.presets.path.parent / preset.thumbnail))
+        key = f"{preset.thumbnail}@{preset.saved_at}"  # a new save writes a new picture
+        if key not in self._icons:
+            self._icons[key] = QIcon(str(self.link.presets.path.parent / preset.thumbnail))
+        return self._icons[key]
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
