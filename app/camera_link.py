@@ -16,7 +16,13 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from camera import visca
-from camera.controller import CameraController, CameraError, CameraEvent, CameraState
+from camera.controller import (
+    CameraController,
+    CameraError,
+    CameraEvent,
+    CameraOffline,
+    CameraState,
+)
 from camera.presets import Preset, PresetBook, PresetError
 from camera.visca import ViscaError
 
@@ -107,7 +113,7 @@ class CameraLink(QObject):
 
     def _report(self, future: Future[Any]) -> None:
         exc = future.exception()
-        if isinstance(exc, CameraError) and "offline" not in str(exc):
+        if isinstance(exc, CameraError) and not isinstance(exc, CameraOffline):
             self.message.emit("error", str(exc))
 
     def _dialect(self) -> visca.Dialect | None:

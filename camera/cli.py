@@ -26,7 +26,7 @@ from typing import Any
 from platformdirs import user_data_path
 
 from camera.address import CameraAddress
-from camera.controller import CameraController, CameraError
+from camera.controller import CameraController, CameraError, CameraNoAnswer, CameraOffline
 from camera.presets import PresetBook, PresetError
 from camera.visca import ViscaError, power_inquiry
 
@@ -76,7 +76,7 @@ def _wait(future: Any, timeout: float) -> Any:
     try:
         return future.result(timeout)
     except TimeoutError:
-        raise CameraError("the camera did not answer in time") from None
+        raise CameraNoAnswer("the camera did not answer in time") from None
 
 
 def _connected(camera: CameraController, timeout: float) -> bool:
@@ -106,8 +106,8 @@ def run(args: argparse.Namespace) -> int:
         return 2 if isinstance(exc, ViscaError) else EXIT_REFUSED
     except CameraError as exc:
         print(f"vitrine camera: {exc}", file=sys.stderr)
-        unanswered = "answer" in str(exc) or not camera.state.connected
-        return EXIT_UNREACHABLE if unanswered else EXIT_REFUSED
+        unanswered = isinstance(exc, (CameraOffline, CameraNoAnswer))
+        return EXIT_UNREACHABLE if unanswered or not camera.state.connected else EXIT_REFUSED
     finally:
         camera.close()
 
@@ -117,11 +117,10 @@ def _reach(camera: CameraController, timeout: float) -> None:
     command that timed out. A camera that only ignores inquiries is given the benefit."""
     try:
         camera.submit(power_inquiry(camera.dialect)).result(timeout)
-    except CameraError as exc:
-        if "offline" in str(exc):
-            raise
-    except TimeoutError:
-        pass
+    except CameraOffline:
+        raise
+    except (CameraError, TimeoutError):
+        return  # a camera that only ignores (or refuses) inquiries is given the benefit
 
 
 def _act(camera: CameraController, book: PresetBook, args: argparse.Namespace) -> int:

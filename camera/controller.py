@@ -79,6 +79,14 @@ class CameraError(Exception):
     """A command the camera refused or never answered; the text is for the operator."""
 
 
+class CameraNoAnswer(CameraError):
+    """The camera did not answer, however often the command was sent."""
+
+
+class CameraOffline(CameraError):
+    """The link to the camera is down: the command was not sent (and will not be later)."""
+
+
 @dataclass(frozen=True)
 class CameraState:
     url: str
@@ -374,7 +382,7 @@ class CameraController:
         self._reconnect_wait = min(RECONNECT_MAX, self._reconnect_wait * 2)
         # A move asked for now must not run minutes later when the camera is back: every
         # request but the stops fails at once. Stops are kept and sent on reconnection.
-        offline = CameraError(f"the camera is offline: {why}")
+        offline = CameraOffline(f"the camera is offline: {why}")
         stops = [j for j in self._waiting if j.stops]
         for job in [*self._waiting, *self._queue]:
             if not job.stops:
@@ -398,7 +406,7 @@ class CameraController:
             job = self._requests.popleft()
             if not self._open and not job.stops:
                 detail = self.state.detail
-                self._finish(job, error=CameraError(f"the camera is offline: {detail}"))
+                self._finish(job, error=CameraOffline(f"the camera is offline: {detail}"))
                 continue
             if job.group is not None and (job.command.moves or job.stops):
                 # The newest motion request wins over older ones still in the queue...
@@ -511,7 +519,7 @@ class CameraController:
                           event="disconnected")  # fmt: skip
                 if self._link.reliable:
                     raise LinkDown("the camera stopped answering")
-        self._finish(job, error=CameraError(f"{job.command.name}: no answer from the camera"))
+        self._finish(job, error=CameraNoAnswer(f"{job.command.name}: no answer from the camera"))
 
     def _expire_executing(self, now: float) -> None:
         for z, job in list(self._executing.items()):
