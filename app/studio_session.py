@@ -341,13 +341,15 @@ class StudioRecorder(QObject):
             if isinstance(outcome, str):
                 studio.finish(session_id, 0, interrupted=True, error=outcome)
             else:
+                # A recording finished just as the app closed (its row not yet written) is
+                # whole: it is stored as finished, not as interrupted.
                 studio.finish(
                     session_id,
                     round(outcome.duration * 1000),
                     outcome.dropped,
                     outcome.width,
                     outcome.height,
-                    interrupted=True,
+                    interrupted=outcome.interrupted or not outcome.finished,
                     error=outcome.error,
                 )
 

@@ -189,3 +189,30 @@ def test_a_session_cut_by_a_crash_is_recovered_as_interrupted(
     assert view.duration_ms is not None and 1_400 <= view.duration_ms <= 2_600
     assert [m.label for m in view.markers] == ["before the crash"]
     assert target.exists()
+
+
+def test_a_recording_finished_as_the_app_closed_is_stored_as_finished(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext
+) -> None:
+    """The window closing drops database work not yet started: the session row may still say
+    `recording` while its file is whole. The next start stores it as finished."""
+    import numpy as np
+
+    from app.studio import StudioService
+    from camera.record_cli import record
+
+    cid = first_client(ctx)
+    with ctx.unit_of_work() as s:
+        s.activity.record_consent(cid, "video", "session_recording", "granted", "verbal", "Yes")
+        sid = StudioService(s.session, ctx.actor).start(cid, "studio/whole.mp4")
+    frames = iter([np.full((120, 160, 3), n, np.uint8) for n in range(40)])
+    record(frames, 1.0, ctx.db.media_dir / "studio" / "whole.mp4")
+    with qtbot.waitSignal(window.recorder.recovered, timeout=TIMEOUT_MS):
+        window.recorder.recover_unfinished()
+
+    def stored() -> str:
+        with ctx.unit_of_work() as s:
+            return StudioService(s.session, ctx.actor).get(sid).status
+
+    qtbot.waitUntil(lambda: stored() != "recording", timeout=TIMEOUT_MS)
+    assert stored() == "finished"
