@@ -110,3 +110,26 @@ def test_letting_go_of_a_moving_camera_stops_it_first(
     qtbot.waitUntil(lambda: sim.state().pan_tilt_moving, timeout=TIMEOUT_MS)
     page.link.shutdown()  # the window closing
     assert not sim.state().pan_tilt_moving
+
+
+def test_a_preset_is_linked_to_a_product_picked_from_the_set(
+    qtbot: QtBot, rig: tuple[CameraSimulator, StudioPage], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    _sim, page = rig
+    page.set_products([("VC-WAT-0001", "Diver 300"), ("VC-RNG-0002", "Solitaire")])
+    page.save_preset(0, "Left wall")
+    qtbot.waitUntil(lambda: 0 in page._presets, timeout=TIMEOUT_MS)
+    offered: list[list[str]] = []
+
+    def pick(*args: object) -> tuple[str, bool]:
+        choices = list(args[3])  # type: ignore[call-overload]
+        offered.append(choices)
+        return choices[2], True
+
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(pick))
+    page._link_product(page._presets[0])
+    qtbot.waitUntil(lambda: page._presets[0].sku == "VC-RNG-0002", timeout=TIMEOUT_MS)
+    assert offered == [["No product", "Diver 300 · VC-WAT-0001", "Solitaire · VC-RNG-0002"]]
+    assert "VC-RNG-0002" in page.preset_grid.item(0).text()

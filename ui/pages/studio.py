@@ -511,11 +511,24 @@ class StudioPage(QWidget):
             self.link.edit_preset(preset.number, name=text.strip())
 
     def _link_product(self, preset: Preset) -> None:
-        text, ok = QInputDialog.getText(
-            self, "Link a product", "SKU of the product this preset frames", text=preset.sku or ""
+        """Pick the product this preset frames from the catalog's products on the set (or
+        type a SKU when there are none to pick from)."""
+        if not self.products:
+            text, ok = QInputDialog.getText(
+                self, "Link a product", "SKU of the product this preset frames",
+                text=preset.sku or "",
+            )  # fmt: skip
+            if ok:
+                self.link.edit_preset(preset.number, sku=text.strip() or None)
+            return
+        choices = ["No product", *(f"{name} · {sku}" for sku, name in self.products)]
+        skus = [None, *(sku for sku, _name in self.products)]
+        current = skus.index(preset.sku) if preset.sku in skus else 0
+        picked, ok = QInputDialog.getItem(
+            self, "Link a product", "The product this preset frames", choices, current, False
         )
-        if ok:
-            self.link.edit_preset(preset.number, sku=text.strip() or None)
+        if ok and picked in choices:
+            self.link.edit_preset(preset.number, sku=skus[choices.index(picked)])
 
     # --- the session ----------------------------------------------------------------------
 
